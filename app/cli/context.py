@@ -1,0 +1,47 @@
+"""What every command is handed: the app's folders, its output streams and the services built from them."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from app.config.logging_setup import configure_logging
+from app.config.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CliContext:
+    """Built once per command by `app.cli.main`; commands take their collaborators from here."""
+
+    paths: AppPaths
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    resources: ExitStack = field(default_factory=ExitStack)
+
+    @classmethod
+    def create(cls, home: str | None = None) -> CliContext:
+        paths = AppPaths.from_environment(home).ensure()
+        configure_logging(paths.log_file)
+        return cls(paths=paths)
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def fail(self, message: str) -> None:
+        print(f"giftbatch: {message}", file=self.err, flush=True)
+
+    def log_unexpected(self) -> None:
+        """An error we did not foresee: the details go to the log file, the user gets one line pointing there."""
+        log.exception("Unexpected error")
+        self.fail(
+            "Something went wrong that we did not expect. Nothing was lost; "
+            f"the details are in {self.paths.log_file}."
+        )
+
+    def close(self) -> None:
+        self.resources.close()

@@ -1,0 +1,1 @@
+"""Plain-Python models and rules: recipients, delivery types, validation, costs, order plans."""

@@ -1,0 +1,127 @@
+"""The vendor's catalog as the rest of the app sees it: products, their allowed values and what a card costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+CENT = Decimal("0.01")
+
+
+class DeliveryType(StrEnum):
+    """How a card reaches its recipient; one per order, as the vendor requires."""
+
+    DIGITAL = "DigitalDelivery"
+    LINKS = "Links"
+    PHYSICAL = "PhysicalShipment"
+
+
+class DenominationType(StrEnum):
+    """Fixed: the value is one of the listed denominations. Variable: any value in [min, max], cents at most."""
+
+    FIXED = "Fixed"
+    VARIABLE = "Variable"
+
+
+def money(value: Decimal | int | float | str) -> Decimal:
+    """Round an amount to cents, half up, as invoices do."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Product:
+    """One card the vendor sells (`GET /v1/Products`), reduced to what validation and costing need."""
+
+    id: str
+    name: str
+    currency: str
+    denomination_type: DenominationType
+    denominations: tuple[Decimal, ...]
+    delivery_types: frozenset[DeliveryType]
+    type: str = "Digital"
+    fee: Decimal = Decimal(0)
+    discount_percentage: Decimal = Decimal(0)
+    description: str = ""
+
+    @property
+    def minimum(self) -> Decimal:
+        return min(self.denominations)
+
+    @property
+    def maximum(self) -> Decimal:
+        return max(self.denominations)
+
+    def allows_value(self, value: Decimal) -> bool:
+        """True when the vendor accepts this face value for this product."""
+        if self.denomination_type is DenominationType.FIXED:
+            return any(value == d for d in self.denominations)
+        has_cents_at_most = value == value.quantize(CENT)
+        return has_cents_at_most and self.minimum <= value <= self.maximum
+
+    def describe_values(self) -> str:
+        """The allowed values in words, for messages: '10, 25, 50 or 100 USD' or 'from 5 to 500 USD'."""
+        if self.denomination_type is DenominationType.FIXED:
+            shown = [_plain(d) for d in sorted(self.denominations)]
+            listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+            return f"{listed} {self.currency}"
+        return f"from {_plain(self.minimum)} to {_plain(self.maximum)} {self.currency}"
+
+    def card_cost(self, value: Decimal) -> Decimal:
+        """What one card of this face value costs: value less the discount, plus the fee, in cents."""
+        discounted = value * (Decimal(1) - self.discount_percentage / Decimal(100))
+        return money(discounted + self.fee)
+
+
+def _plain(amount: Decimal) -> str:
+    """25 for 25.00, 12.5 for 12.50: how people write amounts."""
+    text = f"{amount:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True)
+class Carrier:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ShippingMethod:
+    """A way to mail a physical card (`GET /v1/ShippingMethods`) and the carriers that offer it."""
+
+    id: str
+    name: str
+    cost: Decimal
+    carriers: tuple[Carrier, ...]
+
+    def has_carrier(self, carrier_id: str) -> bool:
+        return any(c.id == carrier_id for c in self.carriers)
+
+
+@dataclass(frozen=True)
+class Branding:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the vendor offers, as fetched at `fetched_at` (None: never fetched, product checks are skipped)."""
+
+    products: dict[str, Product] = field(default_factory=dict)
+    shipping_methods: dict[str, ShippingMethod] = field(default_factory=dict)
+    brandings: dict[str, Branding] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+
+    def product(self, product_id: str) -> Product | None:
+        """Look a product up by id, ignoring case and surrounding spaces as people type them."""
+        found = self.products.get(product_id)
+        if found is not None:
+            return found
+        wanted = product_id.strip().casefold()
+        return next((p for p in self.products.values() if p.id.casefold() == wanted), None)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.products
