@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 from app.config.paths import HOME_ENV, AppPaths
+from tests.keyring_fakes import MemoryKeyring
+
+# Qt tests draw nothing on screen; set before any test imports PySide6.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
@@ -15,9 +23,30 @@ def giftbatch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "giftbatch-home"
     monkeypatch.setenv(HOME_ENV, str(home))
     monkeypatch.delenv("GIFTBATCH_ACCESS_TOKEN", raising=False)
+    # Subprocesses see a machine with no keyring, as CI is; in-process tests pick a backend by fixture.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home
 
 
 @pytest.fixture
 def app_paths(giftbatch_home: Path) -> AppPaths:
     return AppPaths.under(giftbatch_home).ensure()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An OS keyring that works, kept in memory."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """A machine with no keyring backend, as headless Linux is."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

@@ -14,6 +14,8 @@ from app.domain.errors import GiftbatchError
 # Each module has `register(subparsers)`, which adds its commands and sets `func(args, ctx) -> int` on them.
 COMMAND_MODULES = (
     "app.cli.sandbox_cmd",
+    "app.cli.profile_cmd",
+    "app.cli.catalog_cmd",
 )
 
 

@@ -6,10 +6,15 @@ import logging
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TextIO
 
+from app.config.connection import Connection, open_connection
 from app.config.logging_setup import configure_logging
 from app.config.paths import AppPaths
+from app.config.profiles import ProfileStore
+from app.config.secrets import SecretStore
+from app.config.settings import Settings, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,28 @@ class CliContext:
         paths = AppPaths.from_environment(home).ensure()
         configure_logging(paths.log_file)
         return cls(paths=paths)
+
+    @cached_property
+    def settings_store(self) -> SettingsStore:
+        return SettingsStore(self.paths.settings_file)
+
+    @property
+    def settings(self) -> Settings:
+        return self.settings_store.load()
+
+    @cached_property
+    def secrets(self) -> SecretStore:
+        return SecretStore()
+
+    @cached_property
+    def profiles(self) -> ProfileStore:
+        return ProfileStore(self.settings_store, self.secrets)
+
+    def connect(self, profile_name: str | None = None) -> Connection:
+        """Open the named (or active) profile's connection; it is closed when the command ends."""
+        connection = open_connection(self.profiles.get(profile_name), self.paths, self.secrets)
+        self.resources.callback(connection.close)
+        return connection
 
     def print(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)

@@ -1,0 +1,71 @@
+"""Opens a profile's connection: the API client and catalog cache, starting the built-in sandbox when needed."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from app.api.catalog_cache import CatalogCache
+from app.api.client import VendorClient
+from app.api.wire import to_domain_catalog
+from app.config.paths import AppPaths
+from app.config.profiles import Profile
+from app.config.secrets import SecretStore
+from app.domain.catalog import Catalog
+from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
+from app.sandbox.server import SandboxServer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Connection:
+    """A live connection to one profile's vendor (or the in-process sandbox). Close it when done."""
+
+    profile: Profile
+    client: VendorClient
+    catalog_cache: CatalogCache
+    base_url: str
+    _stack: ExitStack = field(default_factory=ExitStack, repr=False)
+
+    def catalog(self, refresh: bool = False) -> Catalog:
+        return self.catalog_cache.refresh() if refresh else self.catalog_cache.load()
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_connection(profile: Profile, paths: AppPaths, secrets: SecretStore) -> Connection:
+    """Build the client for `profile`; for the sandbox profile, start the sandbox on a free loopback port first."""
+    stack = ExitStack()
+    try:
+        if profile.is_sandbox:
+            server = SandboxServer(state_path=paths.sandbox_state_file)
+            base_url = server.start()
+            stack.callback(server.stop)
+            email, token = SANDBOX_EMAIL, SANDBOX_ACCESS_TOKEN
+            log.info("Started the built-in sandbox at %s", base_url)
+        else:
+            base_url, email, token = profile.base_url, profile.email, secrets.require(profile.name)
+        client = VendorClient(base_url, email, token)
+        stack.callback(client.close)
+        cache = CatalogCache(paths.catalog_cache_file(profile.name), lambda: fetch_catalog(client))
+        return Connection(profile, client, cache, base_url, stack)
+    except BaseException:
+        stack.close()
+        raise
+
+
+def fetch_catalog(client: VendorClient) -> Catalog:
+    """Products, shipping methods and brandings in one domain catalog, stamped with the time of fetching."""
+    return to_domain_catalog(
+        client.list_products(), client.list_shipping_methods(), client.list_brandings(), datetime.now(UTC)
+    )

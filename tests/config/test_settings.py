@@ -1,0 +1,56 @@
+"""Settings survive a restart, a damaged file is set aside instead of lost, and GIFTBATCH_HOME moves everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config.paths import AppPaths
+from app.config.settings import ProfileConfig, Settings, SettingsStore
+
+
+def test_settings_round_trip(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "settings.json")
+    settings = Settings(concurrency=8, default_phone_region="CA")
+    settings.profiles.append(ProfileConfig(name="acme", base_url="https://api.acme.example", email="a@b.example"))
+    store.save(settings)
+
+    loaded = store.load()
+
+    assert loaded.concurrency == 8
+    assert loaded.default_phone_region == "CA"
+    assert loaded.profile("acme") is not None
+    assert loaded.schema_version == 1
+
+
+def test_missing_file_gives_defaults(tmp_path: Path) -> None:
+    settings = SettingsStore(tmp_path / "nothing.json").load()
+    assert settings.active_profile == "sandbox"
+    assert settings.max_line_items_per_order == 100
+    assert settings.concurrency == 4
+
+
+def test_damaged_file_is_kept_aside_not_lost(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("{not json", encoding="utf-8")
+
+    settings = SettingsStore(path).load()
+
+    assert settings == Settings()
+    assert (tmp_path / "settings.damaged.json").read_text(encoding="utf-8") == "{not json"
+
+
+def test_home_moves_every_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIFTBATCH_HOME", str(tmp_path / "h"))
+    paths = AppPaths.from_environment().ensure()
+    for folder in (paths.config_dir, paths.data_dir, paths.cache_dir, paths.log_dir):
+        assert folder.is_dir()
+        assert folder.is_relative_to(tmp_path / "h")
+    assert paths.journal_file.is_relative_to(tmp_path / "h")
+
+
+def test_explicit_home_beats_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIFTBATCH_HOME", str(tmp_path / "env"))
+    paths = AppPaths.from_environment(tmp_path / "flag")
+    assert paths.settings_file.is_relative_to(tmp_path / "flag")
