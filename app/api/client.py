@@ -1,0 +1,442 @@
+"""The vendor's B2B API for one profile: every endpoint of the contract, retried only where that is safe."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TypeVar
+from urllib.parse import quote
+
+import httpx
+import truststore
+
+from app.api import wire
+from app.api.errors import (
+    ApiError,
+    AuthenticationError,
+    CertificateError,
+    DuplicateOrderError,
+    InsufficientFundsError,
+    NotFoundError,
+    RateLimitedError,
+    RequestCancelled,
+    TransientError,
+    ValidationError,
+    error_for_status,
+    parse_body,
+    parse_retry_after,
+    scrub,
+)
+from app.api.retry import NO_RETRY, RetryPolicy, Sleep, interruptible_sleep
+from app.api.tokens import TokenManager
+from app.domain.catalog import Catalog
+from app.domain.errors import UserInputError
+from app.domain.redaction import redact
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=wire.WireModel)
+
+PAGE_SIZE = 500  # the largest page the contract allows
+_MAX_PAGES = 10_000  # a server that pages forever must not keep us here forever
+_Params = Mapping[str, str | int]
+
+
+@dataclass(frozen=True)
+class CreatedOrder:
+    """The answer to `create_order`.
+
+    `was_duplicate` is True when the vendor already had an order with this PONumber (it answered 409, or a
+    retry found it): that is the answer to a retry whose first response was lost, and `order` is that
+    original order. `differences` lists how the original differs from the request we sent; it is empty when
+    they agree, and not empty means the PONumber was used before for another order.
+    """
+
+    order: wire.Order
+    was_duplicate: bool = False
+    differences: tuple[str, ...] = field(default=())
+
+
+def default_http_client(timeout: float = 30.0) -> httpx.Client:
+    """An HTTP client that trusts the operating system's certificate store (so a company's own CA works)."""
+    return httpx.Client(
+        verify=truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
+        timeout=timeout,
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        headers={"User-Agent": "giftbatch"},
+    )
+
+
+class VendorClient:
+    """One profile's connection to the vendor. Thread-safe: many threads may share one client.
+
+    Every call takes an optional `cancel` event; setting it stops waits at once and raises `RequestCancelled`
+    (a request already on the wire is allowed to finish). GETs and order creation are retried on transient
+    failures; nothing is retried on 400, 403, 404, 409 or 422, and a 401 renews the token once.
+
+    The client closes the HTTP client only if it built it; an injected one belongs to whoever passed it in.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        email: str,
+        access_token: str,
+        *,
+        http: httpx.Client | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        sleep: Sleep = interruptible_sleep,
+        clock: Callable[[], float] = time.monotonic,
+        profile_name: str | None = None,
+    ) -> None:
+        self._base_url, self.host = _check_base_url(base_url)
+        self._email = email
+        self._access_token = access_token
+        self._owns_http = http is None
+        self._http = http if http is not None else default_http_client(timeout)
+        self._retry = retry or RetryPolicy()
+        self._timeout = timeout
+        self._sleep = sleep
+        self._clock = clock
+        self._account = f"profile '{profile_name}' ({email})" if profile_name else email
+        self.tokens = TokenManager(self._fetch_token, clock=clock)
+
+    # --- Lifetime -------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> VendorClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- Endpoints ------------------------------------------------------------------------------------
+
+    def authenticate(self, *, cancel: threading.Event | None = None) -> None:
+        """Check the Email and AccessToken by fetching a new token; AuthenticationError when refused."""
+        self._check_cancel(cancel, 0)
+        self.tokens.refresh()
+
+    def list_products(self, *, cancel: threading.Event | None = None) -> list[wire.Product]:
+        """Every product, across all pages. A product that cannot be read is logged and left out."""
+        return self._list("/v1/Products", wire.Product, cancel=cancel, skip_invalid=True)
+
+    def list_shipping_methods(self, *, cancel: threading.Event | None = None) -> list[wire.ShippingMethod]:
+        return self._list("/v1/ShippingMethods", wire.ShippingMethod, cancel=cancel, skip_invalid=True)
+
+    def list_brandings(self, *, cancel: threading.Event | None = None) -> list[wire.Branding]:
+        """Brandings, or none when this API does not offer them (they are optional)."""
+        try:
+            return self._list("/v1/Brandings", wire.Branding, cancel=cancel, skip_invalid=True)
+        except NotFoundError:
+            log.info("GET /v1/Brandings answered 404: no brandings from this API")
+            return []
+
+    def fetch_catalog(self, *, cancel: threading.Event | None = None) -> Catalog:
+        """Products, shipping methods and brandings, as the domain sees them, stamped with the time now."""
+        products = self.list_products(cancel=cancel)
+        methods = self.list_shipping_methods(cancel=cancel)
+        brandings = self.list_brandings(cancel=cancel)
+        return wire.to_domain_catalog(products, methods, brandings, fetched_at=datetime.now(UTC))
+
+    def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None:
+        """The account's balance, or None when this API does not report it (404): the app then says so."""
+        try:
+            return self._call("GET", "/v1/Balance", wire.Balance.model_validate, cancel=cancel)
+        except NotFoundError:
+            log.info("GET /v1/Balance answered 404: balance not available from this API")
+            return None
+
+    def create_order(
+        self, request: wire.OrderRequest, *, cancel: threading.Event | None = None,
+    ) -> CreatedOrder:
+        """Place an order, exactly once however many times it is sent.
+
+        The PONumber makes a retry safe: when an earlier attempt did create the order but its answer was lost,
+        the vendor answers the retry with 409 and we return the original order with `was_duplicate=True`.
+        A TransientError or a RequestCancelled with `attempts > 0` means the order may exist: call again with
+        the same request, or look it up with `find_order_by_po_number`.
+        """
+        body = request.model_dump_json(by_alias=True, exclude_none=True).encode()
+        try:
+            order = self._call("POST", "/v1/Orders", wire.Order.model_validate, body=body, cancel=cancel)
+        except DuplicateOrderError as duplicate:
+            return self._original_of(request, duplicate, cancel)
+        except (ValidationError, InsufficientFundsError) as refusal:
+            # An earlier attempt whose answer was lost may have created the order; then this refusal is about
+            # the retry (say, the balance now that the order is paid) and the order itself stands.
+            if refusal.attempts > 1:
+                found = self.find_order_by_po_number(request.po_number, cancel=cancel)
+                if found is not None:
+                    return _as_duplicate(request, found)
+            raise
+        log.info("Order %s created as %s (%s)", request.po_number, order.id, order.status.value)
+        return CreatedOrder(order)
+
+    def get_order(self, order_id: str, *, cancel: threading.Event | None = None) -> wire.Order:
+        path = f"/v1/Orders/{quote(order_id, safe='')}"
+        return self._call("GET", path, wire.Order.model_validate, cancel=cancel)
+
+    def list_orders(
+        self, po_number: str | None = None, *, cancel: threading.Event | None = None,
+    ) -> list[wire.Order]:
+        """Every order (all pages), or those the vendor files under `po_number`."""
+        params = {"poNumber": po_number} if po_number is not None else {}
+        return self._list("/v1/Orders", wire.Order, params=params, cancel=cancel)
+
+    def find_order_by_po_number(
+        self, po_number: str, *, cancel: threading.Event | None = None,
+    ) -> wire.Order | None:
+        """The order with exactly this PONumber, or None. Filters again here in case the vendor ignores it."""
+        return next((o for o in self.list_orders(po_number, cancel=cancel) if o.po_number == po_number), None)
+
+    # --- Orders: the duplicate case -------------------------------------------------------------------
+
+    def _original_of(
+        self, request: wire.OrderRequest, duplicate: DuplicateOrderError, cancel: threading.Event | None,
+    ) -> CreatedOrder:
+        original: wire.Order | None = None
+        if duplicate.original_order_id:
+            try:
+                original = self.get_order(duplicate.original_order_id, cancel=cancel)
+            except NotFoundError:
+                log.warning("The order id named by a 409 was not found; looking it up by PONumber")
+        if original is None:
+            original = self.find_order_by_po_number(request.po_number, cancel=cancel)
+        if original is None:
+            raise duplicate
+        return _as_duplicate(request, original)
+
+    # --- Plumbing -------------------------------------------------------------------------------------
+
+    def _fetch_token(self) -> wire.TokenResponse:
+        headers = {"Email": self._email, "AccessToken": self._access_token}
+        parse = wire.TokenResponse.model_validate
+        return self._call("POST", "/v1/Tokens", parse, headers=headers, auth=False)
+
+    def _list(
+        self, path: str, model: type[M], *, params: _Params | None = None,
+        cancel: threading.Event | None = None, skip_invalid: bool = False,
+    ) -> list[M]:
+        items: list[M] = []
+        previous: list[M] | None = None
+        seen = 0
+        for index in range(1, _MAX_PAGES + 1):
+            query = {**(params or {}), "pageIndex": index, "pageSize": PAGE_SIZE}
+            page = self._call(
+                "GET", path, lambda payload: wire.read_list(payload, model, skip_invalid=skip_invalid),
+                params=query, cancel=cancel,
+            )
+            if page.raw_count and page.items == previous:
+                log.info("GET %s returned the same page twice: it does not page; stopping", path)
+                break
+            items.extend(page.items)
+            seen += page.raw_count
+            if not _has_more(page, seen):
+                break
+            previous = page.items
+        return items
+
+    def _call(
+        self, method: str, path: str, parse: Callable[[object], T], *, params: _Params | None = None,
+        body: bytes | None = None, headers: Mapping[str, str] | None = None,
+        cancel: threading.Event | None = None, auth: bool = True,
+    ) -> T:
+        """Send a request until it succeeds or must not be tried again, and parse its answer.
+
+        Only idempotent calls are retried: GETs change nothing, `POST /v1/Tokens` only issues a token, and
+        `POST /v1/Orders` carries its PONumber. Any other call is sent once.
+        """
+        request = _Request(method, path, params, body, headers or {})
+        policy = self._retry if method == "GET" or path in _IDEMPOTENT_POSTS else NO_RETRY
+        started = self._clock()
+        sent = failures = 0
+        renewed = False
+        while True:
+            self._check_cancel(cancel, sent)
+            token = self.tokens.token() if auth else None
+            sent += 1
+            outcome = self._attempt(request, parse, token)
+            if not isinstance(outcome, ApiError):
+                return outcome
+            if isinstance(outcome, AuthenticationError) and token is not None and not renewed:
+                # A token can expire between our check and the vendor's: renew it once and try again.
+                renewed = True
+                self.tokens.invalidate(token)
+                log.info("%s %s answered 401; renewing the token and trying once more", method, path)
+                continue
+            failures += 1
+            delay = self._delay_before_retry(outcome, policy, failures, started)
+            if delay is None:
+                raise outcome.gave_up_after(sent)
+            log.info("Trying again in %.2f s after: %s", delay, redact(outcome.message))
+            if self._sleep(delay, cancel):
+                raise self._cancelled(sent)
+
+    def _delay_before_retry(
+        self, error: ApiError, policy: RetryPolicy, failures: int, started: float,
+    ) -> float | None:
+        """How long to wait before trying again, or None when we must not try again."""
+        if not error.retryable:
+            return None
+        retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
+        delay = policy.delay_for(failures, retry_after)
+        return delay if policy.allows_another(failures, self._clock() - started, delay) else None
+
+    def _attempt(self, request: _Request, parse: Callable[[object], T], token: str | None) -> T | ApiError:
+        """One request: the parsed answer, or the error it came to (returned, so the caller decides)."""
+        headers = {"Accept": "application/json", **request.headers}
+        if request.body is not None:
+            headers["Content-Type"] = "application/json"
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        started = time.perf_counter()
+        try:
+            response = self._http.request(
+                request.method, self._base_url + request.path, params=request.params, content=request.body,
+                headers=headers, timeout=self._timeout,
+            )
+        except httpx.TransportError as failure:
+            self._log_request(request, type(failure).__name__, started)
+            return self._transport_error(failure)
+        self._log_request(request, str(response.status_code), started)
+        if response.is_success:
+            return self._parse_success(response, parse)
+        return self._error_from(response, token)
+
+    def _parse_success(self, response: httpx.Response, parse: Callable[[object], T]) -> T | ApiError:
+        try:
+            return parse(response.json())
+        except ValueError as problem:  # not JSON, or the wrong shape: pydantic's errors are ValueErrors
+            reason = wire.describe_problem(problem)
+            # Retrying is right: a cut-off answer reads like this, and a retried order gets a 409 with its id.
+            return TransientError(
+                f"The vendor at {self.host} answered {response.request.method} {response.url.path} "
+                f"with data we could not read ({reason}).",
+                status=response.status_code,
+            )
+
+    def _error_from(self, response: httpx.Response, token: str | None) -> ApiError:
+        secrets = (self._access_token, token or "")
+        body = parse_body(scrub(response.text, secrets))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return error_for_status(
+            response.status_code, body, host=self.host, account=self._account, retry_after=retry_after,
+        )
+
+    def _transport_error(self, failure: httpx.TransportError) -> ApiError:
+        if isinstance(failure, httpx.TimeoutException):
+            return TransientError(
+                f"The vendor at {self.host} did not answer (timeout after {self._timeout:g} s); "
+                "this is usually temporary."
+            )
+        if isinstance(failure, httpx.UnsupportedProtocol):
+            return ApiError(f"The base URL for {self.host} is not an http:// or https:// address.")
+        if "CERTIFICATE_VERIFY_FAILED" in str(failure):
+            return CertificateError(
+                f"The vendor at {self.host} presented a certificate this computer does not trust. If your "
+                "company uses its own certificate authority, add it to the system's trust store."
+            )
+        if isinstance(failure, httpx.ConnectError):
+            return TransientError(
+                f"The vendor at {self.host} did not answer (could not connect); check the network and the "
+                "profile's base URL."
+            )
+        return TransientError(
+            f"The vendor at {self.host} did not answer (the connection broke off: {type(failure).__name__}); "
+            "this is usually temporary."
+        )
+
+    def _check_cancel(self, cancel: threading.Event | None, sent: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise self._cancelled(sent)
+
+    def _cancelled(self, sent: int) -> RequestCancelled:
+        cancelled = RequestCancelled(f"Stopped talking to the vendor at {self.host}: cancelled.")
+        return cancelled.gave_up_after(sent)
+
+    def _log_request(self, request: _Request, status: str, started: float) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            query = "?" + "&".join(f"{k}={v}" for k, v in request.params.items()) if request.params else ""
+            line = f"{request.method} {request.path}{query} -> {status} in {elapsed_ms:.0f} ms"
+            log.debug("%s", redact(line))
+
+
+_IDEMPOTENT_POSTS = frozenset({"/v1/Tokens", "/v1/Orders"})
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What to send; the same bytes go out on every attempt, so a retried order keeps its PONumber."""
+
+    method: str
+    path: str
+    params: _Params | None
+    body: bytes | None
+    headers: Mapping[str, str]
+
+
+def _check_base_url(base_url: str) -> tuple[str, str]:
+    """The base URL without a trailing slash, and its host[:port] for messages."""
+    try:
+        url = httpx.URL(base_url.strip())
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise UserInputError(f"The base URL {base_url!r} is not a web address like https://api.vendor.example.")
+    return str(url).rstrip("/"), url.netloc.decode("ascii")
+
+
+def _has_more(page: wire.ListPage[M], seen: int) -> bool:
+    """Whether another page may follow, from what this page said about paging."""
+    if page.raw_count == 0:
+        return False
+    if page.total_count is not None:
+        return seen < page.total_count
+    return page.raw_count >= (page.page_size or PAGE_SIZE)
+
+
+def _as_duplicate(request: wire.OrderRequest, original: wire.Order) -> CreatedOrder:
+    differences = order_differences(request, original)
+    if differences:
+        log.warning("Order %s already existed with other contents: %s", original.id, "; ".join(differences))
+    else:
+        log.info("Order %s already existed as %s: returning it", request.po_number, original.id)
+    return CreatedOrder(original, was_duplicate=True, differences=differences)
+
+
+def order_differences(request: wire.OrderRequest, order: wire.Order) -> tuple[str, ...]:
+    """How an order the vendor holds differs from a request (PONumber, type, cards per product and value).
+
+    An order reported without line items cannot be compared line by line and is taken as it is.
+    """
+    found: list[str] = []
+    if order.po_number is not None and order.po_number != request.po_number:
+        found.append(f"PONumber {order.po_number} instead of {request.po_number}")
+    if order.type is not None and order.type.casefold() != request.type.value.casefold():
+        found.append(f"type {order.type} instead of {request.type.value}")
+    if order.line_items:
+        wanted = Counter[tuple[str, object]]()
+        for line in request.line_items:
+            wanted[(line.product_id.casefold(), line.value)] += line.quantity
+        held = Counter[tuple[str, object]]()
+        for item in order.line_items:
+            held[((item.product_id or "").casefold(), item.value)] += item.quantity or 1
+        if wanted != held:
+            found.append(f"{held.total()} cards instead of {wanted.total()}, or other products or values")
+    return tuple(found)

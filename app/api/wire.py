@@ -1,0 +1,459 @@
+"""The vendor's JSON shapes as pydantic models, read in PascalCase or camelCase, written in PascalCase."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
+from pydantic.alias_generators import to_pascal
+
+from app.domain import catalog as domain
+from app.domain.catalog import DeliveryType, DenominationType
+
+log = logging.getLogger(__name__)
+
+
+def _json_number(value: Decimal) -> int | float:
+    """Money goes out as a JSON number (10, 12.5) as the vendor documents, not as a string."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Money = Annotated[Decimal, PlainSerializer(_json_number, when_used="json")]
+
+
+def _lenient_datetime(value: object, handler: ValidatorFunctionWrapHandler, _info: ValidationInfo) -> object:
+    """A timestamp we cannot read becomes None rather than making a whole order unreadable."""
+    try:
+        return handler(value)
+    except PydanticValidationError:
+        log.debug("Unreadable timestamp from the vendor ignored")
+        return None
+
+
+LenientDatetime = Annotated[datetime | None, WrapValidator(_lenient_datetime)]
+
+
+class WireModel(BaseModel):
+    """Base of every wire model: names match in any case, unknown fields are ignored, output is PascalCase."""
+
+    model_config = ConfigDict(
+        alias_generator=to_pascal,
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+        coerce_numbers_to_str=True,
+    )
+    _keys: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        keys: dict[str, str] = {}
+        for name, info in cls.model_fields.items():
+            target = info.validation_alias if isinstance(info.validation_alias, str) else info.alias or name
+            for spelling in (name, info.alias, info.serialization_alias, target):
+                if spelling:
+                    keys[spelling.casefold()] = target
+        cls._keys = keys
+
+    @model_validator(mode="before")
+    @classmethod
+    def _match_any_case(cls, data: Any) -> Any:
+        """`poNumber`, `PONumber` and `ponumber` all fill `po_number`: the vendor may answer in camelCase."""
+        if not isinstance(data, dict):
+            return data
+        return {cls._keys.get(str(key).casefold(), key): value for key, value in data.items()}
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object the vendor expects: PascalCase names, None fields left out."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+# --- Authentication -------------------------------------------------------------------------------
+
+class TokenResponse(WireModel):
+    """`POST /v1/Tokens`: the bearer token and its lifetime in seconds."""
+
+    value: str = Field(repr=False)
+    expires_in: float = 3600.0
+
+
+# --- Catalog --------------------------------------------------------------------------------------
+
+class ProductCost(WireModel):
+    fee: Money = Decimal(0)
+    discount_percentage: Money = Decimal(0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_are_zero(cls, data: Any) -> Any:
+        """A vendor that writes `"Fee": null` means no fee."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+
+class Faceplate(WireModel):
+    name: str | None = None
+    path: str | None = None
+
+
+class Media(WireModel):
+    faceplates: list[Faceplate] = []
+
+
+class ShippingConfiguration(WireModel):
+    fulfillment_group: str | None = None
+    has_required_card_carriers: bool | None = None
+
+
+class ProductMeta(WireModel):
+    shipping_configuration: ShippingConfiguration | None = None
+
+
+class Product(WireModel):
+    """One product of `GET /v1/Products`. Only `Id` is required; everything else has a harmless default."""
+
+    id: str
+    name: str = ""
+    short_description: str | None = None
+    long_description: str | None = None
+    denominations: list[Money] = []
+    denomination_type: str = DenominationType.FIXED.value
+    available_delivery_types: list[str] = []
+    type: str = "Digital"
+    currency_code: str = "USD"
+    cost: ProductCost | None = None
+    terms: str | None = None
+    disclaimer: str | None = None
+    redemption_note: str | None = None
+    media: Media | None = None
+    meta: ProductMeta | None = None
+    translations: list[Any] = []
+    culture_codes: list[str] = []
+
+
+class Carrier(WireModel):
+    id: str
+    name: str = ""
+
+
+class ShippingMethod(WireModel):
+    """One entry of `GET /v1/ShippingMethods`: a way to mail physical cards and the carriers offering it."""
+
+    id: str
+    name: str = ""
+    cost: Money = Decimal(0)
+    carriers: list[Carrier] = []
+
+
+class Branding(WireModel):
+    id: str
+    name: str = ""
+
+
+class Balance(WireModel):
+    """`GET /v1/Balance`: money available for new orders, and money held by pending ones."""
+
+    available: Money
+    pending: Money = Decimal(0)
+    currency_code: str = "USD"
+
+
+M = TypeVar("M", bound=WireModel)
+
+
+class Page(WireModel, Generic[M]):
+    """The list envelope `{"Page", "PageSize", "TotalCount", "Data"}` used by products, orders and others."""
+
+    page: int | None = None
+    page_size: int | None = None
+    total_count: int | None = None
+    data: list[M] = []
+
+
+ProductPage = Page[Product]
+
+
+class _Envelope(WireModel):
+    """A list envelope whose items are read one by one, so that one bad item need not spoil the rest."""
+
+    total_count: int | None = None
+    page_size: int | None = None
+    data: Any = None
+
+
+# --- Orders: what we send -------------------------------------------------------------------------
+
+class DigitalDeliveryAddress(WireModel):
+    email: str | None = None
+    sms: str | None = None
+
+
+class PhysicalDeliveryAddress(WireModel):
+    shipping_method_id: str
+    carrier_id: str
+    name: str
+    company: str | None = None
+    address_line1: str
+    address_line2: str | None = None
+    city: str
+    state: str
+    zip: str
+    country: str
+    phone: str | None = None
+
+
+class Personalization(WireModel):
+    to: str | None = None
+    from_name: str | None = None
+    from_email: str | None = None
+    message: str | None = None
+    delivery_date: datetime | None = None
+
+
+class WebhookSettings(WireModel):
+    # The URL carries the secret that authenticates the vendor's calls to us, so it never shows in a repr.
+    fulfillment_complete: str | None = Field(default=None, repr=False)
+
+
+class LineItemRequest(WireModel):
+    """One line of an order: `quantity` cards of `product_id` at `value`, with the address its type needs."""
+
+    product_id: str
+    value: Money
+    quantity: int = Field(default=1, ge=1)
+    external_id: str | None = None
+    branding_id: str | None = None
+    digital_delivery_address: DigitalDeliveryAddress | None = None
+    physical_delivery_address: PhysicalDeliveryAddress | None = None
+    personalization: Personalization | None = None
+
+
+class OrderRequest(WireModel):
+    """The body of `POST /v1/Orders`. `po_number` is the idempotency key: a retry must send the same one."""
+
+    type: DeliveryType
+    po_number: str = Field(validation_alias="PONumber", serialization_alias="PONumber", min_length=1)
+    line_items: list[LineItemRequest] = Field(min_length=1)
+    webhook_settings: WebhookSettings | None = None
+
+
+# --- Orders: what the vendor answers --------------------------------------------------------------
+
+class OrderStatus(StrEnum):
+    """Where an order or line item stands. Anything the vendor says that we do not know is `UNKNOWN`."""
+
+    PENDING = "Pending"
+    PROCESSING = "Processing"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+    PARTIALLY_COMPLETED = "PartiallyCompleted"
+    UNKNOWN = "Unknown"
+
+    @property
+    def is_final(self) -> bool:
+        """True when the vendor will not change it any more."""
+        return self in _FINAL_STATUSES
+
+
+_FINAL_STATUSES = frozenset({OrderStatus.COMPLETED, OrderStatus.FAILED, OrderStatus.PARTIALLY_COMPLETED})
+_STATUS_BY_NAME = {status.value.casefold(): status for status in OrderStatus}
+
+
+def _read_status(value: object) -> OrderStatus:
+    if value is None:
+        return OrderStatus.UNKNOWN
+    found = _STATUS_BY_NAME.get(str(value).strip().replace("_", "").replace(" ", "").casefold())
+    if found is None:
+        log.info("Unknown order status from the vendor: %r", str(value)[:40])
+        return OrderStatus.UNKNOWN
+    return found
+
+
+Status = Annotated[OrderStatus, BeforeValidator(_read_status)]
+
+
+class ClaimData(WireModel):
+    """One card of a `Links` order. The claim link and its challenge answer spend the card: never log them."""
+
+    id: str | None = None
+    claim_link: str | None = Field(default=None, repr=False)
+    claim_link_challenge_answer: str | None = Field(default=None, repr=False)
+    barcode_path: str | None = Field(default=None, repr=False)
+    barcode_type: str | None = None
+
+
+class LineItem(WireModel):
+    id: str | None = None
+    external_id: str | None = None
+    product_id: str | None = None
+    value: Money | None = None
+    quantity: int | None = None
+    cost: Money | None = None
+    status: Status = OrderStatus.UNKNOWN
+    failure_reason: str | None = None
+    claim_data: list[ClaimData] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_lists_are_empty(cls, data: Any) -> Any:
+        return _drop_null(data, "claimdata")
+
+
+class Order(WireModel):
+    """An order as the vendor reports it (`POST /v1/Orders`, `GET /v1/Orders/{id}`)."""
+
+    id: str
+    po_number: str | None = Field(default=None, validation_alias="PONumber", serialization_alias="PONumber")
+    type: str | None = None
+    status: Status = OrderStatus.UNKNOWN
+    created_at: LenientDatetime = None
+    total_cost: Money | None = None
+    line_items: list[LineItem] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_lists_are_empty(cls, data: Any) -> Any:
+        return _drop_null(data, "lineitems")
+
+
+def _drop_null(data: Any, key: str) -> Any:
+    """`"ClaimData": null` means none, as an absent field does."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if not (str(k).casefold() == key and v is None)}
+    return data
+
+
+# --- Lists ----------------------------------------------------------------------------------------
+
+class WireFormatError(ValueError):
+    """The vendor's answer does not have the shape the contract describes."""
+
+
+@dataclass(frozen=True)
+class ListPage(Generic[M]):
+    """One page of a list as read: its items, and what the envelope said about paging (None: bare array)."""
+
+    items: list[M]
+    raw_count: int
+    total_count: int | None = None
+    page_size: int | None = None
+
+
+def read_list(payload: object, model: type[M], *, skip_invalid: bool = False) -> ListPage[M]:
+    """The items of an envelope `{"Data": [...]}` or of a bare array.
+
+    With `skip_invalid`, an item that cannot be read is logged and left out instead of failing the whole list.
+    """
+    if isinstance(payload, list):
+        return ListPage(_read_items(payload, model, skip_invalid), raw_count=len(payload))
+    if isinstance(payload, dict):
+        envelope = _Envelope.model_validate(payload)
+        if not isinstance(envelope.data, list):
+            raise WireFormatError("the list envelope has no Data list")
+        items = _read_items(envelope.data, model, skip_invalid)
+        return ListPage(items, len(envelope.data), envelope.total_count, envelope.page_size)
+    raise WireFormatError(f"expected a list or an object with Data, got {type(payload).__name__}")
+
+
+def _read_items(items: list[Any], model: type[M], skip_invalid: bool) -> list[M]:
+    result: list[M] = []
+    for position, item in enumerate(items):
+        try:
+            result.append(model.model_validate(item))
+        except PydanticValidationError as error:
+            if not skip_invalid:
+                raise WireFormatError(f"item {position} of the list: {_first_problem(error)}") from None
+            problem = _first_problem(error)
+            log.warning("Skipped an unreadable %s (item %d): %s", model.__name__, position, problem)
+    return result
+
+
+def describe_problem(problem: ValueError) -> str:
+    """A short account of why an answer could not be read, for messages (never the data itself)."""
+    if isinstance(problem, PydanticValidationError):
+        return _first_problem(problem)
+    if isinstance(problem, WireFormatError):
+        return str(problem)
+    return "not valid JSON"
+
+
+def _first_problem(error: PydanticValidationError) -> str:
+    first = error.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "item"
+    return f"{where}: {first['msg']}"
+
+
+# --- Into the domain ------------------------------------------------------------------------------
+
+_DELIVERY_BY_NAME = {d.value.casefold(): d for d in DeliveryType}
+_DENOMINATION_BY_NAME = {d.value.casefold(): d for d in DenominationType}
+
+
+def to_domain_product(product: Product) -> domain.Product | None:
+    """The product as validation and costing see it; None (and a log line) when it cannot be ordered."""
+    kind = _DENOMINATION_BY_NAME.get(product.denomination_type.strip().casefold())
+    if kind is None:
+        shown = product.denomination_type[:40]
+        log.warning("Product %s left out: unknown DenominationType %r", product.id, shown)
+        return None
+    if not product.denominations:
+        log.warning("Product %s left out: it lists no denominations", product.id)
+        return None
+    deliveries = frozenset(
+        _DELIVERY_BY_NAME[d.strip().casefold()] for d in product.available_delivery_types
+        if d.strip().casefold() in _DELIVERY_BY_NAME
+    )
+    cost = product.cost or ProductCost()
+    return domain.Product(
+        id=product.id,
+        name=product.name or product.id,
+        currency=product.currency_code.upper(),
+        denomination_type=kind,
+        denominations=tuple(product.denominations),
+        delivery_types=deliveries,
+        type=product.type,
+        fee=cost.fee,
+        discount_percentage=cost.discount_percentage,
+        description=product.short_description or "",
+    )
+
+
+def to_domain_catalog(
+    products: Iterable[Product],
+    shipping_methods: Iterable[ShippingMethod],
+    brandings: Iterable[Branding],
+    fetched_at: datetime,
+) -> domain.Catalog:
+    """The catalog the rest of the app validates and costs against, as fetched at `fetched_at`."""
+    converted = (to_domain_product(p) for p in products)
+    return domain.Catalog(
+        products={p.id: p for p in converted if p is not None},
+        shipping_methods={
+            m.id: domain.ShippingMethod(
+                id=m.id, name=m.name or m.id, cost=m.cost,
+                carriers=tuple(domain.Carrier(id=c.id, name=c.name or c.id) for c in m.carriers),
+            )
+            for m in shipping_methods
+        },
+        brandings={b.id: domain.Branding(id=b.id, name=b.name or b.id) for b in brandings},
+        fetched_at=fetched_at,
+    )
