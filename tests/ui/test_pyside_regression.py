@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import PySide6
 from PySide6.QtCore import QObject, Signal
 
 
@@ -28,7 +29,5 @@ def test_emitting_signals_keeps_the_reference_count_of_true(qtbot: object) -> No
 
 
 def test_installed_pyside6_is_not_the_crashing_release() -> None:
-    import PySide6
-
     major, minor, *_ = (int(part) for part in PySide6.__version__.split(".")[:3])
     assert (major, minor) < (6, 12), f"PySide6 {PySide6.__version__} crashes CPython 3.11 (environment.md)"

@@ -1,0 +1,1 @@
+"""The desktop app: Qt widgets, pages, dialogs and the workers that bridge the core to Qt signals."""
