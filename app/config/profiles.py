@@ -74,6 +74,34 @@ class ProfileStore:
         self.settings.save(settings)
         return Profile(name, base_url, email.strip())
 
+    def add_without_token(self, name: str, base_url: str, email: str) -> Profile:
+        """Store a profile with no AccessToken (no keyring here): GIFTBATCH_ACCESS_TOKEN then supplies it."""
+        _check_name(name)
+        base_url = check_base_url(base_url)
+        _check_email(email)
+        settings = self.settings.load()
+        if settings.profile(name) is not None:
+            raise UserInputError(f"A profile named '{name}' exists already. Pick another name.")
+        settings.profiles.append(ProfileConfig(name=name, base_url=base_url, email=email.strip()))
+        self.settings.save(settings)
+        return Profile(name, base_url, email.strip())
+
+    def update(self, name: str, base_url: str, email: str, access_token: str | None = None) -> Profile:
+        """Change a profile's URL and Email; a new AccessToken (when given) replaces the stored one first."""
+        if name == SANDBOX_PROFILE:
+            raise UserInputError("The built-in sandbox profile cannot be changed.")
+        base_url = check_base_url(base_url)
+        _check_email(email)
+        settings = self.settings.load()
+        stored = settings.profile(name)
+        if stored is None:
+            raise UserInputError(f"There is no profile named '{name}' to change.")
+        if access_token is not None and access_token.strip():
+            self.secrets.save(name, access_token.strip())
+        stored.base_url, stored.email = base_url, email.strip()
+        self.settings.save(settings)
+        return Profile(name, base_url, email.strip())
+
     def remove(self, name: str) -> None:
         if name == SANDBOX_PROFILE:
             raise UserInputError("The built-in sandbox profile cannot be removed.")

@@ -60,7 +60,8 @@ class Worker(QRunnable):
     `progress=<reporter>` when `with_progress` (bind other arguments with a lambda or functools.partial).
     The reporter takes `(done, total=0, text="")`. When the job returns a generator, each value it yields
     is sent as `yielded`, and a cancel request is honoured at the next yield by closing the generator
-    (so its `finally` blocks run). Every exception is caught and sent as `failed`: none escapes the thread.
+    (so its `finally` blocks run). A job given the cancel event stops by raising (e.g. RequestCancelled);
+    that is reported as `cancelled`. Any other exception is sent as `failed`: none escapes the thread.
     """
 
     def __init__(
@@ -97,8 +98,12 @@ class Worker(QRunnable):
         try:
             self._run_job()
         except BaseException as error:  # the thread must never die with an exception: report it instead
-            log.debug("Background job %r failed", self.job, exc_info=True)
-            self.signals.failed.emit(error)
+            if self.cancel_requested:
+                # Raising is how a job that watches the cancel event stops (RequestCancelled, for one).
+                self.signals.cancelled.emit()
+            else:
+                log.debug("Background job %r failed", self.job, exc_info=True)
+                self.signals.failed.emit(error)
 
     def _run_job(self) -> None:
         if self.cancel_requested:
@@ -115,10 +120,9 @@ class Worker(QRunnable):
             if result is _CANCELLED:
                 self.signals.cancelled.emit()
                 return
-        if self.cancel_requested:
-            self.signals.cancelled.emit()
-        else:
-            self.signals.finished.emit(result)
+        # A job that returned is finished even when cancel came late: its result may hold something that
+        # must be closed (a connection), so it is never dropped.
+        self.signals.finished.emit(result)
 
     def _drain(self, generator: Generator[Any, Any, Any]) -> Any:
         """Send every yielded value on; return what the generator returned, or _CANCELLED."""

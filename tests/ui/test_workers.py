@@ -123,13 +123,15 @@ def test_cancel_stops_a_generator_at_its_next_yield_and_runs_its_cleanup(
     assert steps_taken == [0, 1]
 
 
-def test_a_function_given_the_cancel_event_can_stop_early(qtbot: Any, pool: QThreadPool) -> None:
+def test_a_function_given_the_cancel_event_stops_by_raising(qtbot: Any, pool: QThreadPool) -> None:
     calls = Calls()
     started = threading.Event()
 
     def wait_for_cancel(cancel: threading.Event) -> str:
         started.set()
-        return "stopped" if cancel.wait(10) else "timed out"
+        if cancel.wait(10):
+            raise InterruptedError("stopped on request")
+        return "timed out"
 
     worker = run_in_background(pool, wait_for_cancel, with_cancel=True, **calls.callbacks())
     assert started.wait(10)
@@ -137,7 +139,25 @@ def test_a_function_given_the_cancel_event_can_stop_early(qtbot: Any, pool: QThr
 
     qtbot.waitUntil(lambda: calls.ended == 1)
     assert calls.cancelled == 1
-    assert calls.results == []
+    assert calls.results == calls.errors == []
+
+
+def test_a_result_is_delivered_even_when_cancel_came_too_late(qtbot: Any, pool: QThreadPool) -> None:
+    calls = Calls()
+    started, cancelled = threading.Event(), threading.Event()
+
+    def finish_anyway() -> str:
+        started.set()
+        cancelled.wait(10)
+        return "a connection to close"
+
+    worker = run_in_background(pool, finish_anyway, **calls.callbacks())
+    assert started.wait(10)
+    worker.cancel()
+    cancelled.set()
+
+    qtbot.waitUntil(lambda: calls.ended == 1)
+    assert calls.results == ["a connection to close"]
 
 
 def test_a_job_cancelled_before_it_starts_never_runs(qtbot: Any, pool: QThreadPool) -> None:
