@@ -88,8 +88,11 @@ class CatalogCache:
             except ApiError as error:
                 self.last_error = error
                 if cached is not None:
-                    log.warning("Using the catalog of %s: the vendor could not be asked (%s)",
-                                cached.fetched_at, error.message)
+                    log.warning(
+                        "Using the catalog of %s: the vendor could not be asked (%s)",
+                        cached.fetched_at,
+                        error.message,
+                    )
                     return cached
                 log.warning("No catalog: the vendor could not be asked (%s)", error.message)
                 return Catalog()
@@ -144,8 +147,12 @@ def catalog_to_json(catalog: Catalog) -> dict[str, Any]:
         "fetched_at": catalog.fetched_at.isoformat() if catalog.fetched_at else None,
         "products": [_product_to_json(p) for p in catalog.products.values()],
         "shipping_methods": [
-            {"id": m.id, "name": m.name, "cost": str(m.cost),
-             "carriers": [{"id": c.id, "name": c.name} for c in m.carriers]}
+            {
+                "id": m.id,
+                "name": m.name,
+                "cost": str(m.cost),
+                "carriers": [{"id": c.id, "name": c.name} for c in m.carriers],
+            }
             for m in catalog.shipping_methods.values()
         ],
         "brandings": [{"id": b.id, "name": b.name} for b in catalog.brandings.values()],
@@ -158,8 +165,9 @@ def catalog_from_json(data: dict[str, Any]) -> Catalog:
     fetched_at = datetime.fromisoformat(data["fetched_at"]) if data.get("fetched_at") else None
     products = [_product_from_json(p) for p in data["products"]]
     methods = [
-        ShippingMethod(m["id"], m["name"], Decimal(m["cost"]),
-                       tuple(Carrier(c["id"], c["name"]) for c in m["carriers"]))
+        ShippingMethod(
+            m["id"], m["name"], Decimal(m["cost"]), tuple(Carrier(c["id"], c["name"]) for c in m["carriers"])
+        )
         for m in data["shipping_methods"]
     ]
     brandings = [Branding(b["id"], b["name"]) for b in data["brandings"]]

@@ -120,7 +120,10 @@ class VendorClient:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None,
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -162,7 +165,10 @@ class VendorClient:
             return None
 
     def create_order(
-        self, request: wire.OrderRequest, *, cancel: threading.Event | None = None,
+        self,
+        request: wire.OrderRequest,
+        *,
+        cancel: threading.Event | None = None,
     ) -> CreatedOrder:
         """Place an order, exactly once however many times it is sent.
 
@@ -192,14 +198,20 @@ class VendorClient:
         return self._call("GET", path, wire.Order.model_validate, cancel=cancel)
 
     def list_orders(
-        self, po_number: str | None = None, *, cancel: threading.Event | None = None,
+        self,
+        po_number: str | None = None,
+        *,
+        cancel: threading.Event | None = None,
     ) -> list[wire.Order]:
         """Every order (all pages), or those the vendor files under `po_number`."""
         params = {"poNumber": po_number} if po_number is not None else {}
         return self._list("/v1/Orders", wire.Order, params=params, cancel=cancel)
 
     def find_order_by_po_number(
-        self, po_number: str, *, cancel: threading.Event | None = None,
+        self,
+        po_number: str,
+        *,
+        cancel: threading.Event | None = None,
     ) -> wire.Order | None:
         """The order with exactly this PONumber, or None. Filters again here in case the vendor ignores it."""
         return next((o for o in self.list_orders(po_number, cancel=cancel) if o.po_number == po_number), None)
@@ -207,7 +219,10 @@ class VendorClient:
     # --- Orders: the duplicate case -------------------------------------------------------------------
 
     def _original_of(
-        self, request: wire.OrderRequest, duplicate: DuplicateOrderError, cancel: threading.Event | None,
+        self,
+        request: wire.OrderRequest,
+        duplicate: DuplicateOrderError,
+        cancel: threading.Event | None,
     ) -> CreatedOrder:
         original: wire.Order | None = None
         if duplicate.original_order_id:
@@ -229,8 +244,13 @@ class VendorClient:
         return self._call("POST", "/v1/Tokens", parse, headers=headers, auth=False)
 
     def _list(
-        self, path: str, model: type[M], *, params: _Params | None = None,
-        cancel: threading.Event | None = None, skip_invalid: bool = False,
+        self,
+        path: str,
+        model: type[M],
+        *,
+        params: _Params | None = None,
+        cancel: threading.Event | None = None,
+        skip_invalid: bool = False,
     ) -> list[M]:
         items: list[M] = []
         previous: list[M] | None = None
@@ -238,8 +258,11 @@ class VendorClient:
         for index in range(1, _MAX_PAGES + 1):
             query = {**(params or {}), "pageIndex": index, "pageSize": PAGE_SIZE}
             page = self._call(
-                "GET", path, lambda payload: wire.read_list(payload, model, skip_invalid=skip_invalid),
-                params=query, cancel=cancel,
+                "GET",
+                path,
+                lambda payload: wire.read_list(payload, model, skip_invalid=skip_invalid),
+                params=query,
+                cancel=cancel,
             )
             if page.raw_count and page.items == previous:
                 log.info("GET %s returned the same page twice: it does not page; stopping", path)
@@ -252,9 +275,16 @@ class VendorClient:
         return items
 
     def _call(
-        self, method: str, path: str, parse: Callable[[object], T], *, params: _Params | None = None,
-        body: bytes | None = None, headers: Mapping[str, str] | None = None,
-        cancel: threading.Event | None = None, auth: bool = True,
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[object], T],
+        *,
+        params: _Params | None = None,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        cancel: threading.Event | None = None,
+        auth: bool = True,
     ) -> T:
         """Send a request until it succeeds or must not be tried again, and parse its answer.
 
@@ -288,7 +318,11 @@ class VendorClient:
                 raise self._cancelled(sent)
 
     def _delay_before_retry(
-        self, error: ApiError, policy: RetryPolicy, failures: int, started: float,
+        self,
+        error: ApiError,
+        policy: RetryPolicy,
+        failures: int,
+        started: float,
     ) -> float | None:
         """How long to wait before trying again, or None when we must not try again."""
         if not error.retryable:
@@ -307,8 +341,12 @@ class VendorClient:
         started = time.perf_counter()
         try:
             response = self._http.request(
-                request.method, self._base_url + request.path, params=request.params, content=request.body,
-                headers=headers, timeout=self._timeout,
+                request.method,
+                self._base_url + request.path,
+                params=request.params,
+                content=request.body,
+                headers=headers,
+                timeout=self._timeout,
             )
         except httpx.TransportError as failure:
             self._log_request(request, type(failure).__name__, started)
@@ -335,7 +373,11 @@ class VendorClient:
         body = parse_body(scrub(response.text, secrets))
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return error_for_status(
-            response.status_code, body, host=self.host, account=self._account, retry_after=retry_after,
+            response.status_code,
+            body,
+            host=self.host,
+            account=self._account,
+            retry_after=retry_after,
         )
 
     def _transport_error(self, failure: httpx.TransportError) -> ApiError:
@@ -398,7 +440,9 @@ def _check_base_url(base_url: str) -> tuple[str, str]:
     except httpx.InvalidURL:
         url = None
     if url is None or url.scheme not in ("http", "https") or not url.host:
-        raise UserInputError(f"The base URL {base_url!r} is not a web address like https://api.vendor.example.")
+        raise UserInputError(
+            f"The base URL {base_url!r} is not a web address like https://api.vendor.example."
+        )
     return str(url).rstrip("/"), url.netloc.decode("ascii")
 
 

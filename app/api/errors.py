@@ -55,7 +55,11 @@ class ValidationError(ApiError):
     to what is wrong with it."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, body: object = None,
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: object = None,
         field_errors: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__(message, status=status, body=body)
@@ -70,7 +74,11 @@ class DuplicateOrderError(ApiError):
     """409: an order with this PONumber exists already; `original_order_id` names it when the vendor did."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, body: object = None,
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: object = None,
         original_order_id: str | None = None,
     ) -> None:
         super().__init__(message, status=status, body=body)
@@ -87,7 +95,11 @@ class RateLimitedError(ApiError):
     retryable = True
 
     def __init__(
-        self, message: str, *, status: int | None = None, body: object = None,
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: object = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(message, status=status, body=body)
@@ -140,7 +152,12 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def error_for_status(
-    status: int, body: object, *, host: str, account: str, retry_after: float | None = None,
+    status: int,
+    body: object,
+    *,
+    host: str,
+    account: str,
+    retry_after: float | None = None,
 ) -> ApiError:
     """The typed error for a non-2xx answer, with a message that names the host and never a secret."""
     context = _Context(status, body, host, account, _vendor_detail(body))
@@ -150,11 +167,13 @@ def error_for_status(
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR or status == HTTPStatus.REQUEST_TIMEOUT:
         return TransientError(
             f"The vendor at {host} did not answer ({context.code}); this is usually temporary.{context.said}",
-            status=status, body=body,
+            status=status,
+            body=body,
         )
     return ApiError(
         f"The vendor at {host} answered {context.code}, which we did not expect.{context.said}",
-        status=status, body=body,
+        status=status,
+        body=body,
     )
 
 
@@ -186,7 +205,8 @@ def _unauthorized(c: _Context, _retry_after: float | None) -> ApiError:
     return AuthenticationError(
         f"The vendor at {c.host} did not accept the Email and AccessToken of {c.account} ({c.code}). "
         f"Check both in the vendor's portal and in the profile.{c.said}",
-        status=c.status, body=c.body,
+        status=c.status,
+        body=c.body,
     )
 
 
@@ -194,7 +214,8 @@ def _forbidden(c: _Context, _retry_after: float | None) -> ApiError:
     return ForbiddenError(
         f"The vendor at {c.host} refused API access for {c.account} ({c.code}); "
         f"API access may be disabled for these credentials in the vendor's portal.{c.said}",
-        status=c.status, body=c.body,
+        status=c.status,
+        body=c.body,
     )
 
 
@@ -203,7 +224,9 @@ def _bad_request(c: _Context, _retry_after: float | None) -> ApiError:
     reason = _describe_field_errors(field_errors) or c.detail or "no reason given"
     return ValidationError(
         f"The vendor at {c.host} refused the request as malformed ({c.code}): {reason}",
-        status=c.status, body=c.body, field_errors=field_errors,
+        status=c.status,
+        body=c.body,
+        field_errors=field_errors,
     )
 
 
@@ -211,7 +234,8 @@ def _unprocessable(c: _Context, _retry_after: float | None) -> ApiError:
     return InsufficientFundsError(
         f"The vendor at {c.host} refused the order: the account's balance cannot cover it ({c.code}). "
         f"Add funds in the vendor's portal, then send again.{c.said}",
-        status=c.status, body=c.body,
+        status=c.status,
+        body=c.body,
     )
 
 
@@ -220,13 +244,17 @@ def _conflict(c: _Context, _retry_after: float | None) -> ApiError:
     named = f" {original}" if original else ""
     return DuplicateOrderError(
         f"The vendor at {c.host} already has an order{named} with this PONumber ({c.code}).{c.said}",
-        status=c.status, body=c.body, original_order_id=original,
+        status=c.status,
+        body=c.body,
+        original_order_id=original,
     )
 
 
 def _not_found(c: _Context, _retry_after: float | None) -> ApiError:
     return NotFoundError(
-        f"The vendor at {c.host} has no such resource ({c.code}).{c.said}", status=c.status, body=c.body,
+        f"The vendor at {c.host} has no such resource ({c.code}).{c.said}",
+        status=c.status,
+        body=c.body,
     )
 
 
@@ -234,7 +262,9 @@ def _too_many(c: _Context, retry_after: float | None) -> ApiError:
     wait = f"; it asked us to wait {retry_after:g} s" if retry_after is not None else ""
     return RateLimitedError(
         f"The vendor at {c.host} is limiting how fast we may send ({c.code}){wait}.{c.said}",
-        status=c.status, body=c.body, retry_after=retry_after,
+        status=c.status,
+        body=c.body,
+        retry_after=retry_after,
     )
 
 

@@ -41,7 +41,10 @@ class TokenManager:
     """
 
     def __init__(
-        self, fetch: Callable[[], TokenResponse], *, clock: Callable[[], float] = time.monotonic,
+        self,
+        fetch: Callable[[], TokenResponse],
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
         self._clock = clock

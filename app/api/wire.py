@@ -88,6 +88,7 @@ class WireModel(BaseModel):
 
 # --- Authentication -------------------------------------------------------------------------------
 
+
 class TokenResponse(WireModel):
     """`POST /v1/Tokens`: the bearer token and its lifetime in seconds."""
 
@@ -96,6 +97,7 @@ class TokenResponse(WireModel):
 
 
 # --- Catalog --------------------------------------------------------------------------------------
+
 
 class ProductCost(WireModel):
     fee: Money = Decimal(0)
@@ -202,6 +204,7 @@ class _Envelope(WireModel):
 
 # --- Orders: what we send -------------------------------------------------------------------------
 
+
 class DigitalDeliveryAddress(WireModel):
     email: str | None = None
     sms: str | None = None
@@ -257,6 +260,7 @@ class OrderRequest(WireModel):
 
 
 # --- Orders: what the vendor answers --------------------------------------------------------------
+
 
 class OrderStatus(StrEnum):
     """Where an order or line item stands. Anything the vendor says that we do not know is `UNKNOWN`."""
@@ -344,6 +348,7 @@ def _drop_null(data: Any, key: str) -> Any:
 
 # --- Lists ----------------------------------------------------------------------------------------
 
+
 class WireFormatError(ValueError):
     """The vendor's answer does not have the shape the contract describes."""
 
@@ -419,7 +424,8 @@ def to_domain_product(product: Product) -> domain.Product | None:
         log.warning("Product %s left out: it lists no denominations", product.id)
         return None
     deliveries = frozenset(
-        _DELIVERY_BY_NAME[d.strip().casefold()] for d in product.available_delivery_types
+        _DELIVERY_BY_NAME[d.strip().casefold()]
+        for d in product.available_delivery_types
         if d.strip().casefold() in _DELIVERY_BY_NAME
     )
     cost = product.cost or ProductCost()
@@ -449,7 +455,9 @@ def to_domain_catalog(
         products={p.id: p for p in converted if p is not None},
         shipping_methods={
             m.id: domain.ShippingMethod(
-                id=m.id, name=m.name or m.id, cost=m.cost,
+                id=m.id,
+                name=m.name or m.id,
+                cost=m.cost,
                 carriers=tuple(domain.Carrier(id=c.id, name=c.name or c.id) for c in m.carriers),
             )
             for m in shipping_methods
