@@ -1,0 +1,825 @@
+"""The submission journal: every run, row, order, attempt and result in SQLite, written before each request.
+
+SQLite in WAL mode with `synchronous=FULL`: a committed write survives a crash or a power cut, and readers
+(the GUI, `giftbatch status`) never block the writer. Each thread gets its own connection; writes take
+SQLite's write lock (`BEGIN IMMEDIATE`), so two processes cannot interleave half-done changes.
+
+Claim links and challenge answers are kept in `line_results` because the user needs them for the results
+export; they are never logged, never put in events, and only `line_results()` returns them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.api import wire
+from app.domain.catalog import DeliveryType
+from app.domain.errors import GiftbatchError
+from app.domain.fields import Field
+from app.domain.redaction import redact
+from app.engine.field_errors import MappedErrors, RowError
+from app.engine.plan import Plan, PlannedOrder, add_costs
+from app.engine.states import (
+    ROW_STATUS_OF_ORDER,
+    OrderState,
+    RowStatus,
+    RunStatus,
+    check_order_transition,
+)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE runs (
+    id              TEXT PRIMARY KEY,
+    created_at      TEXT NOT NULL,
+    workbook        TEXT NOT NULL,
+    workbook_sha256 TEXT NOT NULL,
+    profile         TEXT NOT NULL,
+    settings        TEXT NOT NULL,
+    campaign        TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    message         TEXT,
+    updated_at      TEXT NOT NULL
+);
+CREATE TABLE orders (
+    run_id          TEXT NOT NULL REFERENCES runs(id),
+    seq             INTEGER NOT NULL,
+    po_number       TEXT NOT NULL UNIQUE,
+    delivery_type   TEXT NOT NULL,
+    request         TEXT NOT NULL,
+    cards           INTEGER NOT NULL,
+    costs           TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    vendor_order_id TEXT,
+    vendor_status   TEXT,
+    total_cost      TEXT,
+    error           TEXT,
+    sends           INTEGER NOT NULL DEFAULT 0,
+    updated_at      TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+CREATE TABLE rows (
+    run_id          TEXT NOT NULL REFERENCES runs(id),
+    key             TEXT NOT NULL,
+    sheet           TEXT NOT NULL,
+    row             INTEGER NOT NULL,
+    data            TEXT NOT NULL,
+    cells           TEXT NOT NULL,
+    fingerprint     TEXT NOT NULL,
+    currency        TEXT,
+    cost            TEXT,
+    status          TEXT NOT NULL,
+    po_number       TEXT REFERENCES orders(po_number),
+    line_index      INTEGER,
+    line_item_id    TEXT,
+    detail          TEXT,
+    field_errors    TEXT,
+    updated_at      TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+);
+CREATE INDEX rows_by_order ON rows (po_number);
+CREATE TABLE attempts (
+    id              INTEGER PRIMARY KEY,
+    po_number       TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    action          TEXT NOT NULL,
+    status_code     INTEGER,
+    error_kind      TEXT,
+    latency_ms      INTEGER NOT NULL
+);
+CREATE INDEX attempts_by_order ON attempts (po_number);
+CREATE TABLE events (
+    id              INTEGER PRIMARY KEY,
+    run_id          TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    data            TEXT NOT NULL
+);
+CREATE INDEX events_by_run ON events (run_id);
+CREATE TABLE line_results (
+    po_number       TEXT NOT NULL,
+    external_id     TEXT NOT NULL,
+    line_item_id    TEXT,
+    status          TEXT NOT NULL,
+    failure_reason  TEXT,
+    claim_data      TEXT NOT NULL,
+    PRIMARY KEY (po_number, external_id)
+);
+"""
+
+# Line-item statuses that settle a row; anything else keeps the row with its order.
+_ROW_STATUS_OF_LINE = {
+    wire.OrderStatus.COMPLETED: RowStatus.COMPLETED,
+    wire.OrderStatus.FAILED: RowStatus.FAILED,
+}
+
+_ORDER_STATE_OF_VENDOR = {
+    wire.OrderStatus.PENDING: OrderState.PENDING,
+    wire.OrderStatus.PROCESSING: OrderState.PENDING,
+    wire.OrderStatus.COMPLETED: OrderState.COMPLETED,
+    wire.OrderStatus.PARTIALLY_COMPLETED: OrderState.PARTIALLY_COMPLETED,
+    wire.OrderStatus.FAILED: OrderState.FAILED,
+    wire.OrderStatus.UNKNOWN: OrderState.ACCEPTED,
+}
+
+
+class JournalError(GiftbatchError):
+    """The journal cannot be used (a newer version wrote it, an unknown run id)."""
+
+    exit_code = 2
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run as stored; `status` is what the last owner wrote (see `SubmissionRunner` for the live status)."""
+
+    id: str
+    created_at: str
+    workbook: str
+    workbook_sha256: str
+    profile: str
+    settings: Mapping[str, Any]
+    campaign: str
+    status: RunStatus
+    message: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    run_id: str
+    seq: int
+    po_number: str
+    delivery_type: DeliveryType
+    request: wire.OrderRequest = field(repr=False)
+    cards: int
+    costs: Mapping[str, Decimal]
+    state: OrderState
+    vendor_order_id: str | None
+    vendor_status: str | None
+    total_cost: Decimal | None
+    error: str | None
+    sends: int
+    updated_at: str
+
+    @property
+    def row_keys(self) -> list[str]:
+        return [item.external_id or "" for item in self.request.line_items]
+
+    @property
+    def currency_costs(self) -> str:
+        return ", ".join(f"{amount:,.2f} {currency}" for currency, amount in self.costs.items())
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    run_id: str
+    key: str
+    sheet: str
+    row: int
+    data: Mapping[str, Any] = field(repr=False)
+    cells: Mapping[str, str]
+    fingerprint: str
+    status: RowStatus
+    po_number: str | None
+    line_index: int | None
+    line_item_id: str | None
+    detail: str | None
+    field_errors: tuple[RowError, ...]
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """What the vendor reported for one line item. `claim_data` holds bearer secrets: never log it."""
+
+    po_number: str
+    external_id: str
+    line_item_id: str | None
+    status: str
+    failure_reason: str | None
+    claim_data: tuple[Mapping[str, Any], ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """What a 400 did: the rows now rejected, and the new order carrying the order's other rows, if any."""
+
+    rejected: list[RowChange]
+    retry_po_number: str | None
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A row's new status, as events report it (no personal data beyond where the row is)."""
+
+    key: str
+    sheet: str
+    row: int
+    status: RowStatus
+    detail: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "sheet": self.sheet,
+            "row": self.row,
+            "status": self.status.value,
+            "detail": self.detail,
+        }
+
+
+class SubmissionJournal:
+    """Reads and writes the journal at `path`. Safe to share between threads; each gets its own connection."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
+        self.path = path
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+
+    # --- Connections and transactions --------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            # Transactions are ours (BEGIN IMMEDIATE … COMMIT), not the sqlite3 module's implicit ones.
+            connection = sqlite3.connect(
+                self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit is on disk before we send the request it announces.
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
+        return self._connection().execute(sql, parameters).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise JournalError(
+                    f"The journal {self.path} was written by a newer Giftbatch (schema {version}); "
+                    "update Giftbatch to read it."
+                )
+            if version == 0:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # --- Creating a run ----------------------------------------------------------------------------------
+
+    def create_run(
+        self,
+        plan: Plan,
+        *,
+        workbook: str,
+        workbook_sha256: str,
+        profile: str,
+        settings: Mapping[str, Any],
+        campaign: str,
+    ) -> RunRecord:
+        """Store the whole plan — run, every order with its PONumber and body, every row — in one transaction.
+
+        Nothing is sent before this commits, so every order that ever reaches the vendor is in the journal.
+        """
+        at = now_iso()
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                (
+                    plan.run_id,
+                    at,
+                    workbook,
+                    workbook_sha256,
+                    profile,
+                    json.dumps(dict(settings)),
+                    campaign,
+                    RunStatus.INTERRUPTED.value,
+                    at,
+                ),
+            )
+            db.executemany(
+                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, 0, ?)",
+                [_order_values(plan.run_id, order, at) for order in plan.orders],
+            )
+            db.executemany(
+                "INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)",
+                [v for order in plan.orders for v in _row_values(plan.run_id, order, at)],
+            )
+            db.executemany(
+                "INSERT INTO rows VALUES "
+                "(?, ?, ?, ?, '{}', '{}', ?, NULL, NULL, ?, NULL, NULL, NULL, ?, NULL, ?)",
+                [
+                    (plan.run_id, s.key, s.sheet, s.row, s.fingerprint, RowStatus.SKIPPED.value, s.reason, at)
+                    for s in plan.skipped
+                ],
+            )
+        return self.run(plan.run_id)
+
+    # --- Reading -----------------------------------------------------------------------------------------
+
+    def run(self, run_id: str) -> RunRecord:
+        found = self._read("SELECT * FROM runs WHERE id = ?", (run_id,))
+        if not found:
+            raise JournalError(f"There is no run '{run_id}'. List the runs with 'giftbatch runs'.")
+        return _run_record(found[0])
+
+    def runs(self) -> list[RunRecord]:
+        return [_run_record(r) for r in self._read("SELECT * FROM runs ORDER BY created_at DESC, id")]
+
+    def unfinished_runs(self) -> list[RunRecord]:
+        """Runs with an order not final yet: they can be resumed (or tracked) and are listed at start."""
+        found = self._read(
+            "SELECT * FROM runs WHERE id IN (SELECT DISTINCT run_id FROM orders WHERE state IN (?, ?, ?, ?)) "
+            "ORDER BY created_at DESC, id",
+            [s.value for s in OrderState if not s.is_final],
+        )
+        return [_run_record(r) for r in found]
+
+    def orders(self, run_id: str, states: Iterable[OrderState] | None = None) -> list[OrderRecord]:
+        sql, parameters = "SELECT * FROM orders WHERE run_id = ?", [run_id]
+        if states is not None:
+            wanted = [s.value for s in states]
+            sql += f" AND state IN ({', '.join('?' * len(wanted))})"
+            parameters += wanted
+        return [_order_record(r) for r in self._read(sql + " ORDER BY seq", parameters)]
+
+    def order(self, po_number: str) -> OrderRecord:
+        found = self._read("SELECT * FROM orders WHERE po_number = ?", (po_number,))
+        if not found:
+            raise JournalError(f"There is no order with PONumber {po_number} in the journal.")
+        return _order_record(found[0])
+
+    def rows(self, run_id: str) -> list[RowRecord]:
+        found = self._read("SELECT * FROM rows WHERE run_id = ? ORDER BY sheet, row, key", (run_id,))
+        return [_row_record(r) for r in found]
+
+    def rows_of_order(self, po_number: str) -> list[RowRecord]:
+        found = self._read("SELECT * FROM rows WHERE po_number = ? ORDER BY line_index", (po_number,))
+        return [_row_record(r) for r in found]
+
+    def changes_of_order(self, po_number: str) -> list[RowChange]:
+        """The order's rows as events report them."""
+        return self._changes(self._connection(), po_number)
+
+    def row_counts(self, run_id: str) -> dict[RowStatus, int]:
+        found = self._read("SELECT status, COUNT(*) FROM rows WHERE run_id = ? GROUP BY status", (run_id,))
+        return {RowStatus(status): count for status, count in found}
+
+    def order_counts(self, run_id: str) -> dict[OrderState, int]:
+        found = self._read("SELECT state, COUNT(*) FROM orders WHERE run_id = ? GROUP BY state", (run_id,))
+        return {OrderState(state): count for state, count in found}
+
+    def line_results(self, run_id: str) -> list[LineResult]:
+        """Every line item's result, claim links included: for the results export, never for logs."""
+        found = self._read(
+            "SELECT l.* FROM line_results l JOIN orders o ON o.po_number = l.po_number WHERE o.run_id = ? "
+            "ORDER BY o.seq, l.external_id",
+            (run_id,),
+        )
+        return [
+            LineResult(
+                r["po_number"],
+                r["external_id"],
+                r["line_item_id"],
+                r["status"],
+                r["failure_reason"],
+                tuple(json.loads(r["claim_data"])),
+            )
+            for r in found
+        ]
+
+    def attempts(self, po_number: str) -> list[dict[str, Any]]:
+        found = self._read("SELECT * FROM attempts WHERE po_number = ? ORDER BY id", (po_number,))
+        return [dict(r) for r in found]
+
+    def events(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
+        found = self._read("SELECT kind, data FROM events WHERE run_id = ? ORDER BY id", (run_id,))
+        return [(r["kind"], json.loads(r["data"])) for r in found]
+
+    # --- Writing: runs -----------------------------------------------------------------------------------
+
+    def set_run_status(self, run_id: str, status: RunStatus, message: str | None = None) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE runs SET status = ?, message = ?, updated_at = ? WHERE id = ?",
+                (status.value, redact(message) if message else None, now_iso(), run_id),
+            )
+
+    def add_event(self, run_id: str, kind: str, data: Mapping[str, Any]) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO events (run_id, at, kind, data) VALUES (?, ?, ?, ?)",
+                (run_id, now_iso(), kind, redact(json.dumps(dict(data)))),
+            )
+
+    def record_attempt(
+        self,
+        po_number: str,
+        action: str,
+        *,
+        status_code: int | None,
+        error_kind: str | None,
+        latency_s: float,
+    ) -> None:
+        """One call to the vendor about this order: what came back and how long it took (never a body)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO attempts (po_number, at, action, status_code, error_kind, latency_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (po_number, now_iso(), action, status_code, error_kind, round(latency_s * 1000)),
+            )
+
+    # --- Writing: orders ---------------------------------------------------------------------------------
+
+    def mark_sending(self, po_number: str) -> list[RowChange]:
+        """Committed before the request goes out: from here on the vendor may have the order."""
+        with self._write() as db:
+            self._move(db, po_number, OrderState.SENDING)
+            db.execute("UPDATE orders SET sends = sends + 1 WHERE po_number = ?", (po_number,))
+            return self._rows_follow(db, po_number, RowStatus.SENDING)
+
+    def mark_planned(self, po_number: str, error: str) -> list[RowChange]:
+        """The vendor refused the order for lack of funds: it was not created and is sent again later."""
+        with self._write() as db:
+            self._move(db, po_number, OrderState.PLANNED, error=error)
+            return self._rows_follow(db, po_number, RowStatus.QUEUED)
+
+    def note_error(self, po_number: str, error: str) -> None:
+        """Why the last send did not settle the order; the state stays as it was (usually `sending`)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE orders SET error = ?, updated_at = ? WHERE po_number = ?",
+                (redact(error), now_iso(), po_number),
+            )
+
+    def reject_order(self, po_number: str, message: str, errors: MappedErrors) -> Rejection:
+        """The vendor refused the order as malformed (400), so it does not exist at the vendor.
+
+        The rows it names are rejected with their field errors. The other rows of the order did nothing wrong:
+        rather than reject them too (the all-or-nothing upload users hate), they move in this same transaction
+        to a new order with the next sequence number and a new PONumber, planned and stored before it is sent.
+        They were never paid (the refused order does not exist), so sending them once more pays them once.
+        When the errors name no row (say `Type`), every row of the order is rejected.
+        """
+        with self._write() as db:
+            self._move(db, po_number, OrderState.REJECTED, error=message)
+            keys = self._row_keys(db, po_number)
+            culprits = set(errors.by_row) if not errors.order_level else set(keys)
+            at = now_iso()
+            db.executemany(
+                "UPDATE rows SET status = ?, detail = ?, field_errors = ?, updated_at = ? "
+                "WHERE po_number = ? AND key = ?",
+                [
+                    (
+                        RowStatus.REJECTED.value,
+                        _describe([*errors.by_row.get(key, ()), *errors.order_level], message),
+                        json.dumps([e.as_dict() for e in [*errors.by_row.get(key, ()), *errors.order_level]]),
+                        at,
+                        po_number,
+                        key,
+                    )
+                    for key in keys
+                    if key in culprits
+                ],
+            )
+            rejected = self._changes(db, po_number)
+            innocent = [key for key in keys if key not in culprits]
+            retry_po = self._replan(db, po_number, innocent, at) if innocent else None
+            return Rejection(rejected, retry_po)
+
+    def _replan(self, db: sqlite3.Connection, po_number: str, keys: list[str], at: str) -> str:
+        """A new planned order for `keys` (rows of the refused order `po_number`); returns its PONumber."""
+        refused = db.execute("SELECT * FROM orders WHERE po_number = ?", (po_number,)).fetchone()
+        run_id = refused["run_id"]
+        seq = db.execute("SELECT MAX(seq) FROM orders WHERE run_id = ?", (run_id,)).fetchone()[0] + 1
+        stem, digits = po_number.rsplit("-", 1)
+        new_po = f"{stem}-{seq:0{len(digits)}d}"
+        request = wire.OrderRequest.model_validate_json(refused["request"])
+        wanted = set(keys)
+        items = [item for item in request.line_items if item.external_id in wanted]
+        retry = request.model_copy(update={"po_number": new_po, "line_items": items})
+        rows = db.execute(
+            "SELECT key, currency, cost FROM rows "
+            f"WHERE po_number = ? AND key IN ({', '.join('?' * len(keys))})",
+            (po_number, *keys),
+        ).fetchall()
+        costs = add_costs({r["currency"]: Decimal(r["cost"])} for r in rows if r["currency"])
+        db.execute(
+            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, 0, ?)",
+            (
+                run_id,
+                seq,
+                new_po,
+                refused["delivery_type"],
+                retry.model_dump_json(by_alias=True, exclude_none=True),
+                sum(item.quantity for item in items),
+                json.dumps({c: str(a) for c, a in costs.items()}),
+                OrderState.PLANNED.value,
+                f"re-planned from {po_number}, which the vendor refused",
+                at,
+            ),
+        )
+        db.executemany(
+            "UPDATE rows SET po_number = ?, line_index = ?, status = ?, detail = NULL, updated_at = ? "
+            "WHERE po_number = ? AND key = ?",
+            [
+                (new_po, index, RowStatus.QUEUED.value, at, po_number, item.external_id)
+                for index, item in enumerate(items)
+            ],
+        )
+        return new_po
+
+    def record_order(self, po_number: str, order: wire.Order) -> tuple[OrderState, list[RowChange]]:
+        """The vendor's view of the order (its create answer, or a poll) into orders, rows and line results.
+
+        A final order that does not yet report a final result for every row's line item is kept as pending
+        and polled again, so no row is called completed or failed on a guess.
+        """
+        with self._write() as db:
+            keys = self._row_keys(db, po_number)
+            state = order_state(keys, order)
+            self._move(
+                db,
+                po_number,
+                state,
+                vendor_order_id=order.id,
+                vendor_status=order.status.value,
+                total_cost=order.total_cost,
+            )
+            self._store_lines(db, po_number, keys, order)
+            if state.is_final and order.line_items:
+                return state, self._rows_from_lines(db, po_number)
+            return state, self._rows_follow(db, po_number, ROW_STATUS_OF_ORDER[state])
+
+    def mark_foreign(self, po_number: str, error: str) -> list[RowChange]:
+        """The vendor holds another order under our PONumber: ours was never created and pays no row.
+
+        The order and its rows are marked failed with the reason, so the user sends those rows again (a new
+        run gives them new PONumbers); nothing of ours was charged.
+        """
+        with self._write() as db:
+            self._move(db, po_number, OrderState.FAILED, error=error)
+            db.execute(
+                "UPDATE rows SET status = ?, detail = ?, updated_at = ? WHERE po_number = ?",
+                (RowStatus.FAILED.value, redact(error), now_iso(), po_number),
+            )
+            return self._changes(db, po_number)
+
+    # --- Internals ---------------------------------------------------------------------------------------
+
+    def _move(
+        self,
+        db: sqlite3.Connection,
+        po_number: str,
+        new: OrderState,
+        *,
+        error: str | None = None,
+        vendor_order_id: str | None = None,
+        vendor_status: str | None = None,
+        total_cost: Decimal | None = None,
+    ) -> None:
+        found = db.execute("SELECT state FROM orders WHERE po_number = ?", (po_number,)).fetchone()
+        if found is None:
+            raise JournalError(f"There is no order with PONumber {po_number} in the journal.")
+        check_order_transition(OrderState(found["state"]), new)
+        db.execute(
+            "UPDATE orders SET state = ?, error = ?, vendor_order_id = COALESCE(?, vendor_order_id), "
+            "vendor_status = COALESCE(?, vendor_status), total_cost = COALESCE(?, total_cost), "
+            "updated_at = ? "
+            "WHERE po_number = ?",
+            (
+                new.value,
+                redact(error) if error else None,
+                vendor_order_id,
+                vendor_status,
+                None if total_cost is None else str(total_cost),
+                now_iso(),
+                po_number,
+            ),
+        )
+
+    def _row_keys(self, db: sqlite3.Connection, po_number: str) -> list[str]:
+        """The order's rows in line-item order."""
+        found = db.execute("SELECT key FROM rows WHERE po_number = ? ORDER BY line_index", (po_number,))
+        return [r["key"] for r in found]
+
+    def _rows_follow(self, db: sqlite3.Connection, po_number: str, status: RowStatus) -> list[RowChange]:
+        db.execute(
+            "UPDATE rows SET status = ?, detail = NULL, updated_at = ? WHERE po_number = ?",
+            (status.value, now_iso(), po_number),
+        )
+        return self._changes(db, po_number)
+
+    def _store_lines(
+        self, db: sqlite3.Connection, po_number: str, keys: list[str], order: wire.Order
+    ) -> None:
+        db.executemany(
+            "INSERT INTO line_results VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (po_number, external_id) DO UPDATE SET "
+            "line_item_id = excluded.line_item_id, status = excluded.status, "
+            "failure_reason = excluded.failure_reason, claim_data = excluded.claim_data",
+            [
+                (
+                    po_number,
+                    key,
+                    item.id,
+                    item.status.value,
+                    item.failure_reason,
+                    json.dumps([c.model_dump(mode="json", by_alias=True) for c in item.claim_data]),
+                )
+                for key, item in match_lines(keys, order).items()
+            ],
+        )
+
+    def _rows_from_lines(self, db: sqlite3.Connection, po_number: str) -> list[RowChange]:
+        at = now_iso()
+        lines = db.execute("SELECT * FROM line_results WHERE po_number = ?", (po_number,)).fetchall()
+        db.executemany(
+            "UPDATE rows SET status = ?, line_item_id = ?, detail = ?, updated_at = ? "
+            "WHERE po_number = ? AND key = ?",
+            [
+                (
+                    _ROW_STATUS_OF_LINE[wire.OrderStatus(line["status"])].value,
+                    line["line_item_id"],
+                    line["failure_reason"],
+                    at,
+                    po_number,
+                    line["external_id"],
+                )
+                for line in lines
+            ],
+        )
+        return self._changes(db, po_number)
+
+    def _changes(self, db: sqlite3.Connection, po_number: str) -> list[RowChange]:
+        found = db.execute(
+            "SELECT key, sheet, row, status, detail FROM rows WHERE po_number = ? ORDER BY line_index",
+            (po_number,),
+        )
+        return [RowChange(r["key"], r["sheet"], r["row"], RowStatus(r["status"]), r["detail"]) for r in found]
+
+
+def match_lines(keys: Sequence[str], order: wire.Order) -> dict[str, wire.LineItem]:
+    """The vendor's line items by row key: by the echoed ExternalId, else by position (the order we sent)."""
+    by_external = {item.external_id: item for item in order.line_items if item.external_id}
+    if by_external:
+        return {key: by_external[key] for key in keys if key in by_external}
+    if len(order.line_items) == len(keys):
+        return dict(zip(keys, order.line_items, strict=True))
+    return {}
+
+
+def order_state(keys: Sequence[str], order: wire.Order) -> OrderState:
+    """Our state for the vendor's order: a final status counts only once every row's result is known."""
+    state = _ORDER_STATE_OF_VENDOR[order.status]
+    if not state.is_final:
+        return state
+    if not order.line_items:
+        # A vendor that reports no line items at all: its order status speaks for every row, when it can.
+        return state if state in (OrderState.COMPLETED, OrderState.FAILED) else OrderState.PENDING
+    matched = match_lines(keys, order)
+    settled = len(matched) == len(keys) and all(
+        item.status in _ROW_STATUS_OF_LINE for item in matched.values()
+    )
+    return state if settled else OrderState.PENDING
+
+
+def _describe(errors: Sequence[RowError], fallback: str) -> str:
+    if not errors:
+        return redact(fallback)
+    return redact("; ".join(f"{e.cell + ': ' if e.cell else ''}{e.message}" for e in errors))
+
+
+def _order_values(run_id: str, order: PlannedOrder, at: str) -> tuple[object, ...]:
+    return (
+        run_id,
+        order.seq,
+        order.po_number,
+        order.delivery_type.value,
+        order.request.model_dump_json(by_alias=True, exclude_none=True),
+        order.cards,
+        json.dumps({c: str(a) for c, a in order.costs.items()}),
+        OrderState.PLANNED.value,
+        at,
+    )
+
+
+def _row_values(run_id: str, order: PlannedOrder, at: str) -> Iterator[tuple[object, ...]]:
+    lines = zip(order.rows, order.request.line_items, order.line_costs, strict=True)
+    for index, (row, item, (currency, cost)) in enumerate(lines):
+        yield (
+            run_id,
+            row.key,
+            row.sheet,
+            row.row,
+            item.model_dump_json(by_alias=True, exclude_none=True),
+            json.dumps({f.value: ref for f, ref in row.cells.items()}),
+            row.fingerprint,
+            currency,
+            str(cost),
+            RowStatus.QUEUED.value,
+            order.po_number,
+            index,
+            at,
+        )
+
+
+def _run_record(r: sqlite3.Row) -> RunRecord:
+    return RunRecord(
+        r["id"],
+        r["created_at"],
+        r["workbook"],
+        r["workbook_sha256"],
+        r["profile"],
+        json.loads(r["settings"]),
+        r["campaign"],
+        RunStatus(r["status"]),
+        r["message"],
+        r["updated_at"],
+    )
+
+
+def _order_record(r: sqlite3.Row) -> OrderRecord:
+    return OrderRecord(
+        run_id=r["run_id"],
+        seq=r["seq"],
+        po_number=r["po_number"],
+        delivery_type=DeliveryType(r["delivery_type"]),
+        request=wire.OrderRequest.model_validate_json(r["request"]),
+        cards=r["cards"],
+        costs={c: Decimal(a) for c, a in json.loads(r["costs"]).items()},
+        state=OrderState(r["state"]),
+        vendor_order_id=r["vendor_order_id"],
+        vendor_status=r["vendor_status"],
+        total_cost=None if r["total_cost"] is None else Decimal(r["total_cost"]),
+        error=r["error"],
+        sends=r["sends"],
+        updated_at=r["updated_at"],
+    )
+
+
+def _row_record(r: sqlite3.Row) -> RowRecord:
+    errors = json.loads(r["field_errors"]) if r["field_errors"] else []
+    return RowRecord(
+        run_id=r["run_id"],
+        key=r["key"],
+        sheet=r["sheet"],
+        row=r["row"],
+        data=json.loads(r["data"]),
+        cells=json.loads(r["cells"]),
+        fingerprint=r["fingerprint"],
+        status=RowStatus(r["status"]),
+        po_number=r["po_number"],
+        line_index=r["line_index"],
+        line_item_id=r["line_item_id"],
+        detail=r["detail"],
+        field_errors=tuple(
+            RowError(e["path"], Field(e["field"]) if e["field"] else None, e["cell"], e["message"])
+            for e in errors
+        ),
+        updated_at=r["updated_at"],
+    )

@@ -1,0 +1,589 @@
+"""Sends a planned run's orders, several at a time, and follows them until the vendor has finished them.
+
+Why every row is ordered exactly once — never twice, never silently skipped
+=========================================================================
+
+The invariants:
+
+1. **A row belongs to exactly one order body, fixed before anything is sent.** Planning puts each row in one
+   line item (`ExternalId` = the row's key) of one order, with a PONumber. `SubmissionJournal.create_run`
+   stores the run, every row and every order's exact request body in ONE transaction; the runner sends
+   only bodies read back from the journal. A crash before that commit leaves nothing stored and nothing
+   sent (the user submits again and gets a new run).
+2. **The PONumber is the vendor's idempotency key, and an order's PONumber never changes.** Whatever is
+   sent for an order is the same body under the same PONumber, so the vendor holds at most one order for
+   it: a second arrival is answered 409 and the client returns the original (`was_duplicate`).
+3. **The journal says `sending` (committed, `synchronous=FULL`) before a request leaves**, and records the
+   vendor's answer after it. So the journal is never behind the vendor in a way that matters: an order the
+   vendor may hold is `sending` or later, never `planned`.
+4. **Only the vendor's answer ends an order**: accepted/pending/completed/partially completed/failed come
+   from its answer or a poll; `rejected` only from a 400 (the order does not exist). A run is `completed`
+   only when every order is final, so nothing is dropped quietly.
+
+A crash (or SIGKILL, sleep, network loss) at each point, and what resume does:
+
+- *before `create_run` commits*: no run, no request. Nothing to resume; nothing was paid.
+- *order `planned`, never marked sending*: it never left this machine; resume sends it — once.
+- *after `sending` was committed — before the request left, while in flight, after the vendor committed
+  but before its answer arrived, or after the answer arrived but before it was recorded*: resume sends the
+  SAME body with the SAME PONumber. If the vendor never got it, it is created now (once); if it did, the
+  vendor answers 409 and the original is adopted. Either way exactly one order, paying those rows once.
+- *after the answer is recorded* (accepted, pending, final): resume never sends it again; it only polls.
+- *422 (no funds)*: the order goes back to `planned` with its PONumber; sending it later is the same case.
+  The client also looks the PONumber up when a refusal follows an attempt whose answer was lost.
+- *400 (malformed)*: the order does not exist. The rows the vendor named are rejected; the others move to a
+  NEW order (new PONumber) in the same transaction that marks the refused one rejected, before it is sent
+  (`SubmissionJournal.reject_order`). A crash before that transaction resends the refused body under its
+  old PONumber and gets the same 400; after it, the new order is an ordinary planned order.
+- *a 409 whose original differs from our body*: the PONumber was used before for someone else's order.
+  It is never adopted as ours (it pays none of our rows): its rows are marked failed with the reason.
+
+Two processes cannot send the same run at once (`RunLock`, an OS lock the OS drops when its owner dies),
+and within one pass an order is in at most one request at a time, so no two bodies for one PONumber race.
+`tests/engine/` proves this against the sandbox's ledger: faults on, SIGKILL at seeded points, resume.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from app.api import wire
+from app.api.client import CreatedOrder
+from app.api.errors import (
+    ApiError,
+    AuthenticationError,
+    CertificateError,
+    ForbiddenError,
+    InsufficientFundsError,
+    RateLimitedError,
+    RequestCancelled,
+    ValidationError,
+)
+from app.domain.redaction import redact
+from app.engine.events import (
+    BalanceShort,
+    EngineEvent,
+    OrderAccepted,
+    OrderFinished,
+    OrderProblem,
+    OrderRejected,
+    OrderSent,
+    Progress,
+    RowStatusChanged,
+    RunFinished,
+    RunPaused,
+    RunResumed,
+    RunStarted,
+)
+from app.engine.field_errors import map_field_errors
+from app.engine.journal import OrderRecord, RowChange, SubmissionJournal
+from app.engine.ownership import RunLock
+from app.engine.plan import BalanceCheck, add_costs, check_balance
+from app.engine.states import OrderState, RowStatus, RunStatus
+from app.engine.tracking import PollPolicy, Tracker, WebhookListener
+
+log = logging.getLogger(__name__)
+
+# How often the loop looks at cancel and pause while it waits on the network.
+_TICK_S = 0.1
+# A 429 that outlasts the client's own retries puts the order back; after this many, the run stops.
+_MAX_RATE_LIMITED_SENDS = 8
+_DEFAULT_RETRY_AFTER_S = 1.0
+
+
+class OrderClient(Protocol):
+    """What the runner needs from the vendor client (`app.api.client.VendorClient` is one)."""
+
+    def create_order(
+        self, request: wire.OrderRequest, *, cancel: threading.Event | None = None
+    ) -> CreatedOrder: ...
+
+    def get_order(self, order_id: str, *, cancel: threading.Event | None = None) -> wire.Order: ...
+
+    def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None: ...
+
+
+@dataclass(frozen=True)
+class _Task:
+    action: Literal["create", "poll"]
+    po_number: str
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a worker thread brings back: the answer or the error, and how long the call took."""
+
+    value: CreatedOrder | wire.Order | None
+    error: BaseException | None
+    latency_s: float
+
+
+@dataclass(frozen=True)
+class _Stop:
+    status: RunStatus
+    message: str
+    balance_short: bool = False
+
+
+class SubmissionRunner:
+    """Runs one run at a time: `run()` is a generator of events; iterate it to do the work.
+
+    Several orders are in flight at once (`concurrency`, lowered while the vendor answers 429 and raised
+    again as calls succeed), over one shared client. Waits never block for more than a tick, so `cancel`
+    and `pause` are noticed at once; requests already sent are allowed to finish and are recorded.
+    """
+
+    def __init__(
+        self,
+        journal: SubmissionJournal,
+        client: OrderClient,
+        *,
+        concurrency: int = 4,
+        poll_policy: PollPolicy | None = None,
+        webhook: WebhookListener | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        lock_dir: Path | None = None,
+    ) -> None:
+        self.journal = journal
+        self.client = client
+        self.concurrency = max(1, concurrency)
+        self.poll_policy = poll_policy or PollPolicy()
+        self.webhook = webhook
+        self.clock = clock
+        self.lock_dir = lock_dir or journal.path.parent / "locks"
+
+    def run(
+        self,
+        run_id: str,
+        *,
+        cancel: threading.Event,
+        pause: threading.Event | None = None,
+        send: bool = True,
+    ) -> Iterator[EngineEvent]:
+        """Send what is unsent (unless `send` is False: then only follow orders already accepted) and follow
+        accepted orders until they are final, their deadline passes, or the run stops; yields as it goes."""
+        self.journal.run(run_id)  # an unknown run is the user's mistake: say so before taking any lock
+        with RunLock(self.lock_dir, run_id):
+            yield from _Pass(self, run_id, cancel, pause or threading.Event(), send).events()
+
+
+class _Pass:
+    """One pass over a run by `SubmissionRunner.run`; lives in the thread that iterates the generator."""
+
+    def __init__(
+        self,
+        runner: SubmissionRunner,
+        run_id: str,
+        cancel: threading.Event,
+        pause: threading.Event,
+        send: bool,
+    ) -> None:
+        self.r = runner
+        self.journal = runner.journal
+        self.run_id = run_id
+        self.cancel = cancel
+        self.pause = pause
+        self.send = send
+        self.queue: deque[str] = deque()
+        self.in_flight: dict[Future[_Outcome], _Task] = {}
+        self.tracker = Tracker(runner.poll_policy, runner.clock)
+        self.limit = runner.concurrency
+        self.successes_since_429 = 0
+        self.not_before = 0.0
+        self.rate_limited: dict[str, int] = {}
+        self.stop: _Stop | None = None
+        self.paused_by_user = False
+        self.out: list[EngineEvent] = []
+        self.executor = ThreadPoolExecutor(max_workers=runner.concurrency, thread_name_prefix=f"run-{run_id}")
+
+    # --- The loop ----------------------------------------------------------------------------------------
+
+    def events(self) -> Iterator[EngineEvent]:
+        finished = False
+        try:
+            self._prepare()
+            while True:
+                yield from self._flush()
+                self._check_controls()
+                self._take_webhooks()
+                if not self._holding():
+                    self._dispatch()
+                if not self.in_flight and (self.stop is not None or self._nothing_left()):
+                    break
+                self._wait()
+            yield from self._flush()
+            yield self._finish()
+            finished = True
+        finally:
+            # Also on an exception or a consumer that stopped iterating: requests already sent are
+            # waited for and recorded, so the journal ends as close to the vendor's view as it can be.
+            self._drain_quietly()
+            self.executor.shutdown(wait=True)
+            if not finished:
+                self.journal.set_run_status(self.run_id, RunStatus.INTERRUPTED, "Stopped before the end.")
+
+    def _prepare(self) -> None:
+        self.journal.set_run_status(self.run_id, RunStatus.RUNNING)
+        orders = self.journal.orders(self.run_id)
+        if self.send:
+            # Orders left `sending` go first: they may exist at the vendor, and resending settles them.
+            unsent = [o for o in orders if o.state is OrderState.SENDING]
+            unsent += [o for o in orders if o.state is OrderState.PLANNED]
+            self.queue.extend(o.po_number for o in unsent)
+        for order in orders:
+            if order.state.is_tracked and order.vendor_order_id:
+                self.tracker.watch(order.po_number, order.vendor_order_id, order.cards)
+        self._emit(RunStarted(self.run_id, orders_to_send=len(self.queue), orders_to_track=len(self.tracker)))
+
+    def _flush(self) -> Iterator[EngineEvent]:
+        while self.out:
+            yield self.out.pop(0)
+
+    def _emit(self, *events: EngineEvent) -> None:
+        for event in events:
+            if not isinstance(event, RowStatusChanged | Progress):
+                self.journal.add_event(self.run_id, event.kind, event.as_dict())
+            self.out.append(event)
+
+    def _check_controls(self) -> None:
+        if self.cancel.is_set() and self.stop is None:
+            self.stop = _Stop(
+                RunStatus.INTERRUPTED, "Cancelled; nothing is lost. Resume the run to send the rest."
+            )
+        if self.pause.is_set() and not self.paused_by_user and self.stop is None:
+            self.paused_by_user = True
+            self.journal.set_run_status(self.run_id, RunStatus.PAUSED, "Paused by the user.")
+            self._emit(
+                RunPaused(self.run_id, reason="Paused by the user; orders already sent are finishing.")
+            )
+        elif not self.pause.is_set() and self.paused_by_user:
+            self.paused_by_user = False
+            self.journal.set_run_status(self.run_id, RunStatus.RUNNING)
+            self._emit(RunResumed(self.run_id))
+
+    def _holding(self) -> bool:
+        return self.stop is not None or self.paused_by_user
+
+    def _nothing_left(self) -> bool:
+        return not self.queue and (len(self.tracker) == 0 or self.tracker.all_expired())
+
+    def _dispatch(self) -> None:
+        while len(self.in_flight) < self.limit and self.r.clock() >= self.not_before:
+            po_number = self.tracker.take_due()
+            if po_number is not None:
+                self._submit(_Task("poll", po_number), self._poll_call(self.tracker.order_id(po_number)))
+            elif self.queue:
+                self._send(self.queue.popleft())
+            else:
+                return
+
+    def _wait(self) -> None:
+        timeout = _TICK_S
+        next_poll = self.tracker.seconds_to_next()
+        if next_poll is not None and not self._holding():
+            timeout = min(timeout, next_poll)
+        if self.r.clock() < self.not_before:
+            timeout = min(timeout, self.not_before - self.r.clock())
+        if not self.in_flight:
+            self.cancel.wait(timeout)
+            return
+        done, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            self._handle(self.in_flight.pop(future), future.result())
+
+    def _drain_quietly(self) -> None:
+        for future in list(self.in_flight):
+            task = self.in_flight.pop(future)
+            try:
+                self._handle(task, future.result())
+            except Exception:
+                log.exception("Could not record the answer for order %s", task.po_number)
+        self.out.clear()
+
+    # --- Sending -----------------------------------------------------------------------------------------
+
+    def _send(self, po_number: str) -> None:
+        order = self.journal.order(po_number)
+        if not order.state.is_unsent:
+            return  # settled meanwhile (a duplicate queue entry); never send an order twice
+        resend = order.state is OrderState.SENDING
+        changes = self.journal.mark_sending(po_number)  # committed before the request exists
+        self._emit(
+            OrderSent(
+                self.run_id, po_number=po_number, rows=len(order.row_keys), cards=order.cards, resend=resend
+            ),
+            RowStatusChanged(self.run_id, tuple(changes)),
+        )
+        request = order.request
+        if self.r.webhook is not None:
+            # Added at send time, not stored in the plan: the listener's port and secret are this process's.
+            # The vendor keys idempotency on the PONumber alone: a resend with another URL is still one order.
+            request = request.model_copy(
+                update={"webhook_settings": wire.WebhookSettings(fulfillment_complete=self.r.webhook.url)}
+            )
+        self._submit(_Task("create", po_number), self._create_call(request))
+
+    def _create_call(self, request: wire.OrderRequest) -> Callable[[], CreatedOrder | wire.Order | None]:
+        return lambda: self.r.client.create_order(request, cancel=self.cancel)
+
+    def _poll_call(self, order_id: str) -> Callable[[], CreatedOrder | wire.Order | None]:
+        return lambda: self.r.client.get_order(order_id, cancel=self.cancel)
+
+    def _submit(self, task: _Task, call: Callable[[], CreatedOrder | wire.Order | None]) -> None:
+        self.in_flight[self.executor.submit(_timed, call)] = task
+
+    def _handle(self, task: _Task, outcome: _Outcome) -> None:
+        error = outcome.error
+        status_code = getattr(error, "status", None) if error else 200
+        self.journal.record_attempt(
+            task.po_number,
+            task.action,
+            status_code=status_code,
+            error_kind=type(error).__name__ if error else None,
+            latency_s=outcome.latency_s,
+        )
+        if task.action == "create":
+            self._handle_create(task.po_number, outcome)
+        else:
+            self._handle_poll(task.po_number, outcome)
+        self._emit(self._progress())
+
+    def _handle_create(self, po_number: str, outcome: _Outcome) -> None:
+        if isinstance(outcome.value, CreatedOrder):
+            self._accepted(po_number, outcome.value)
+            return
+        error = outcome.error
+        if isinstance(error, ValidationError):
+            self._rejected(po_number, error)
+        elif isinstance(error, InsufficientFundsError):
+            self._row_changes(self.journal.mark_planned(po_number, error.message))
+            self.queue.appendleft(po_number)
+            self._stop(_Stop(RunStatus.PAUSED, "The balance ran short.", balance_short=True))
+        elif isinstance(error, RateLimitedError):
+            self._rate_limited(po_number, error)
+        elif isinstance(error, RequestCancelled) and error.attempts == 0:
+            # Nothing went out: the order is as it was before the send.
+            self._row_changes(self.journal.mark_planned(po_number, "Cancelled before it was sent."))
+        else:
+            self._send_failed(po_number, error)
+
+    def _accepted(self, po_number: str, created: CreatedOrder) -> None:
+        self.successes_since_429 += 1
+        if self.successes_since_429 >= self.limit and self.limit < self.r.concurrency:
+            self.limit += 1
+            self.successes_since_429 = 0
+        if created.differences:
+            message = (
+                f"The vendor already holds another order ({created.order.id}) under PONumber {po_number}: "
+                f"{'; '.join(created.differences)}. These rows were not sent; submit them again."
+            )
+            self._row_changes(self.journal.mark_foreign(po_number, message))
+            self._emit(OrderProblem(self.run_id, po_number=po_number, message=message))
+            return
+        state, changes = self.journal.record_order(po_number, created.order)
+        self._emit(
+            OrderAccepted(
+                self.run_id,
+                po_number=po_number,
+                order_id=created.order.id,
+                state=state.value,
+                was_duplicate=created.was_duplicate,
+            )
+        )
+        self._row_changes(changes)
+        self._follow(po_number, created.order.id, state)
+
+    def _follow(self, po_number: str, order_id: str, state: OrderState) -> None:
+        if state.is_final:
+            self.tracker.forget(po_number)
+            self._emit(OrderFinished(self.run_id, po_number=po_number, state=state.value))
+        elif po_number in self.tracker:
+            self.tracker.polled(po_number)
+        else:
+            self.tracker.watch(po_number, order_id, self.journal.order(po_number).cards)
+
+    def _rejected(self, po_number: str, error: ValidationError) -> None:
+        order = self.journal.order(po_number)
+        cells = {row.key: dict(row.cells) for row in self.journal.rows_of_order(po_number)}
+        mapped = map_field_errors(error.field_errors, order.row_keys, cells)
+        rejection = self.journal.reject_order(po_number, error.message, mapped)
+        errors = tuple(e for found in mapped.by_row.values() for e in found) + tuple(mapped.order_level)
+        self._emit(
+            OrderRejected(
+                self.run_id,
+                po_number=po_number,
+                message=redact(error.message),
+                errors=errors,
+                retry_po_number=rejection.retry_po_number,
+            )
+        )
+        self._row_changes(rejection.rejected)
+        if rejection.retry_po_number is not None:
+            self._row_changes(self.journal.changes_of_order(rejection.retry_po_number))
+            self.queue.append(rejection.retry_po_number)
+
+    def _rate_limited(self, po_number: str, error: RateLimitedError) -> None:
+        """The vendor still says 429 after the client's own waits: slow every worker down, then send again."""
+        self.journal.note_error(po_number, error.message)
+        self.limit = max(1, self.limit // 2)
+        self.successes_since_429 = 0
+        self.not_before = max(self.not_before, self.r.clock() + (error.retry_after or _DEFAULT_RETRY_AFTER_S))
+        self.rate_limited[po_number] = self.rate_limited.get(po_number, 0) + 1
+        if self.rate_limited[po_number] > _MAX_RATE_LIMITED_SENDS:
+            self._stop(
+                _Stop(RunStatus.INTERRUPTED, f"The vendor keeps limiting our requests: {error.message}")
+            )
+        self.queue.appendleft(po_number)  # still `sending`: resending the same PONumber is always safe
+
+    def _send_failed(self, po_number: str, error: BaseException | None) -> None:
+        """No answer that settles the order: it stays `sending` (the vendor may have it) for the next pass."""
+        message = error.message if isinstance(error, ApiError) else "an unexpected error (details in the log)"
+        if error is not None and not isinstance(error, ApiError):
+            log.error("Sending order %s failed unexpectedly", po_number, exc_info=error)
+        self.journal.note_error(po_number, message)
+        self._emit(OrderProblem(self.run_id, po_number=po_number, message=redact(message)))
+        if isinstance(error, RequestCancelled):
+            return  # the cancel itself stops the run
+        if isinstance(error, AuthenticationError | ForbiddenError | CertificateError) or (
+            isinstance(error, ApiError) and not error.retryable and error.status is not None
+        ):
+            self._stop(_Stop(RunStatus.FAILED, message))
+        else:
+            self._stop(
+                _Stop(RunStatus.INTERRUPTED, f"{message} Nothing is lost: resume the run to carry on.")
+            )
+
+    # --- Following ---------------------------------------------------------------------------------------
+
+    def _handle_poll(self, po_number: str, outcome: _Outcome) -> None:
+        if isinstance(outcome.value, wire.Order):
+            current = self.journal.order(po_number).state
+            if current.is_final:
+                self.tracker.forget(po_number)
+                return
+            state, changes = self.journal.record_order(po_number, outcome.value)
+            if state is not current:
+                self._row_changes(changes)
+            self._follow(po_number, outcome.value.id, state)
+            return
+        error = outcome.error
+        if isinstance(error, AuthenticationError | ForbiddenError):
+            self._stop(_Stop(RunStatus.FAILED, error.message))
+        elif isinstance(error, RateLimitedError):
+            self.not_before = max(
+                self.not_before, self.r.clock() + (error.retry_after or _DEFAULT_RETRY_AFTER_S)
+            )
+        elif error is not None and not isinstance(error, RequestCancelled):
+            log.info("Polling order %s failed; trying later: %s", po_number, redact(str(error)))
+        self.tracker.polled(po_number)
+
+    def _take_webhooks(self) -> None:
+        if self.r.webhook is None:
+            return
+        for signal in self.r.webhook.drain():
+            if self.tracker.nudge(signal.order_id, signal.po_number):
+                log.info("Webhook: order %s finished; reading it now", signal.po_number or signal.order_id)
+
+    # --- The end -----------------------------------------------------------------------------------------
+
+    def _stop(self, stop: _Stop) -> None:
+        # The first reason wins, except that a failure outranks a pause or an interruption.
+        if self.stop is None or (
+            stop.status is RunStatus.FAILED and self.stop.status is not RunStatus.FAILED
+        ):
+            self.stop = stop
+
+    def _finish(self) -> RunFinished:
+        orders = self.journal.orders(self.run_id)
+        unsent = [o for o in orders if o.state.is_unsent]
+        unfinished = [o for o in orders if o.state.is_tracked]
+        if self.stop is not None and self.stop.balance_short:
+            status, message = RunStatus.PAUSED, self._balance_message(unsent)
+        elif self.stop is not None:
+            status, message = self.stop.status, self.stop.message
+        elif unsent:
+            status, message = RunStatus.INTERRUPTED, f"{len(unsent)} orders are not sent yet; resume the run."
+        elif unfinished:
+            status = RunStatus.INTERRUPTED
+            message = (
+                f"{len(unfinished)} orders are still being processed by the vendor; track the run to follow "
+                "them to the end."
+            )
+        else:
+            status, message = RunStatus.COMPLETED, _summary(self.journal.row_counts(self.run_id))
+        self.journal.set_run_status(self.run_id, status, message)
+        counts = {s.value: n for s, n in self.journal.row_counts(self.run_id).items()}
+        finished = RunFinished(self.run_id, status=status, message=message, counts=counts)
+        self.journal.add_event(self.run_id, finished.kind, finished.as_dict())
+        return finished
+
+    def _balance_message(self, unsent: list[OrderRecord]) -> str:
+        """'17.50 USD more needed …': what the orders still to send cost, against the balance now."""
+        check: BalanceCheck | None = None
+        try:
+            balance = self.r.client.get_balance()
+        except ApiError as error:
+            log.info("Could not read the balance after a 422: %s", redact(error.message))
+            balance = None
+        if balance is not None:
+            check = check_balance(add_costs(o.costs for o in unsent), balance)
+        if check is not None and check.shortfall > 0:
+            shortfall = f"{check.shortfall:,.2f} {check.currency}"
+            message = f"Paused: the balance ran short: {check.describe_shortfall()}. Add funds, then resume."
+            self._emit_now(
+                BalanceShort(
+                    self.run_id,
+                    currency=check.currency,
+                    needed=str(check.needed),
+                    available=str(check.available),
+                    shortfall=str(check.shortfall),
+                )
+            )
+        else:
+            shortfall = None
+            message = "Paused: the vendor refused an order for lack of funds. Add funds, then resume the run."
+        self._emit_now(RunPaused(self.run_id, reason=message, shortfall=shortfall))
+        return message
+
+    def _emit_now(self, event: EngineEvent) -> None:
+        self.journal.add_event(self.run_id, event.kind, event.as_dict())
+        self.out.append(event)
+
+    def _row_changes(self, changes: list[RowChange]) -> None:
+        if changes:
+            self._emit(RowStatusChanged(self.run_id, tuple(changes)))
+
+    def _progress(self) -> Progress:
+        orders = self.journal.order_counts(self.run_id)
+        rows = self.journal.row_counts(self.run_id)
+        waiting_rows = (RowStatus.QUEUED, RowStatus.SENDING)
+        return Progress(
+            self.run_id,
+            orders_done=sum(n for s, n in orders.items() if not s.is_unsent),
+            orders_total=sum(orders.values()),
+            rows_done=sum(n for s, n in rows.items() if s not in waiting_rows),
+            rows_total=sum(rows.values()),
+        )
+
+
+def _timed(call: Callable[[], CreatedOrder | wire.Order | None]) -> _Outcome:
+    """Run one vendor call in a worker thread; every exception comes back as a value, none escapes."""
+    started = time.perf_counter()
+    try:
+        value = call()
+    except BaseException as error:  # reported to the loop thread, which decides what it means
+        return _Outcome(None, error, time.perf_counter() - started)
+    return _Outcome(value, None, time.perf_counter() - started)
+
+
+def _summary(counts: dict[RowStatus, int]) -> str:
+    shown = ", ".join(f"{n} {s.value}" for s, n in sorted(counts.items()) if n)
+    return f"Every order is final: {shown}."
