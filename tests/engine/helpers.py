@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from app.domain.catalog import Catalog, DeliveryType
 from app.domain.fields import Field
 from app.engine.journal import SubmissionJournal
 from app.engine.plan import PersonalizationDefaults, Plan, PlanRow, new_run_id, plan_orders
+from app.sandbox.catalog import PRODUCTS
 from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
 
 # Quick retries so fault tests stay short; as many attempts as a real run would make.
@@ -79,7 +81,7 @@ def make_plan(
     *,
     max_line_items: int = 100,
     prefix: str = "T",
-    defaults: PersonalizationDefaults = PersonalizationDefaults(),
+    defaults: PersonalizationDefaults | None = None,
 ) -> Plan:
     return plan_orders(
         rows,
@@ -87,7 +89,7 @@ def make_plan(
         catalog=catalog,
         prefix=prefix,
         max_line_items=max_line_items,
-        defaults=defaults,
+        defaults=defaults or PersonalizationDefaults(),
     )
 
 
@@ -125,9 +127,5 @@ def external_id_counts(base_url: str) -> Counter[str]:
 
 def sandbox_catalog() -> Catalog:
     """The sandbox's catalog, read as the app reads the vendor's, without a server."""
-    from datetime import UTC, datetime
-
-    from app.sandbox.catalog import PRODUCTS
-
     products = [wire.Product.model_validate(p.wire()) for p in PRODUCTS]
     return wire.to_domain_catalog(products, [], [], datetime.now(UTC))

@@ -12,6 +12,7 @@ from app.api import wire
 from app.domain.fields import Field
 from app.engine.field_errors import map_field_errors
 from app.engine.journal import JournalError, SubmissionJournal
+from app.engine.plan import SkippedRow, plan_orders
 from app.engine.states import IllegalTransition, OrderState, RowStatus, RunStatus
 from tests.engine.helpers import digital_row, links_row, make_plan, sandbox_catalog, store
 
@@ -181,8 +182,6 @@ def test_a_400_about_the_whole_order_rejects_every_row(journal: SubmissionJourna
 
 
 def test_skipped_rows_are_kept_with_their_reason(journal: SubmissionJournal) -> None:
-    from app.engine.plan import SkippedRow, plan_orders
-
     plan = plan_orders(
         [digital_row(1)],
         run_id="261126-SKIP00",

@@ -1,4 +1,4 @@
-"""Following orders: a poll schedule scaled to size, and a webhook listener that only takes calls with its secret."""
+"""Following orders: a poll schedule scaled to size, and a webhook listener that needs its secret."""
 
 from __future__ import annotations
 
