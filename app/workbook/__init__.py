@@ -1,0 +1,1 @@
+"""Reading workbooks (header, column mapping, raw rows), and writing the template people fill in."""

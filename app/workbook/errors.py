@@ -1,0 +1,126 @@
+"""Whole-file problems with a workbook: one plain message each, naming the file and saying how to fix it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain.errors import GiftbatchError, UserInputError
+
+
+class WorkbookError(UserInputError):
+    """The file cannot be read as a workbook of recipients; `message` says why and what to do."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class WorkbookMissing(WorkbookError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, f"“{path}” does not exist. Check the name and the folder, then try again.")
+
+
+class WorkbookIsFolder(WorkbookError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path, f"“{path}” is a folder, not a workbook. Choose an .xlsx, .xls, .ods or .csv file."
+        )
+
+
+class WorkbookUnreadable(WorkbookError):
+    """The operating system would not let us read the file (permissions, a lock held by another program)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            path,
+            f"“{path.name}” could not be opened ({reason}). If it is open in another program, close it "
+            "there and try again.",
+        )
+
+
+class NotAWorkbook(WorkbookError):
+    def __init__(self, path: Path, found: str) -> None:
+        super().__init__(
+            path,
+            f"“{path.name}” is not a workbook: {found}. Open it in Excel and save it as an .xlsx workbook "
+            "(or as CSV), then choose that file.",
+        )
+
+
+class WorkbookCorrupt(WorkbookError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path,
+            f"“{path.name}” looks like a workbook but is damaged and cannot be read. If Excel can open it, "
+            "save a fresh copy with File › Save As and choose that copy.",
+        )
+
+
+class WorkbookEmpty(WorkbookError):
+    def __init__(self, path: Path, sheet: str | None = None) -> None:
+        where = f"sheet “{sheet}” of “{path.name}”" if sheet else f"“{path.name}”"
+        super().__init__(path, f"{where} has no data. Add a header row and one row per recipient.")
+
+
+class HeaderNotFound(WorkbookError):
+    """No row in the first rows of any sheet names the columns we need."""
+
+    def __init__(self, path: Path, looked_in: str, examples: str) -> None:
+        super().__init__(
+            path,
+            f"No header row found in {looked_in} of “{path.name}”. We look in the first 30 rows for a row "
+            f"naming columns such as {examples}. Add such a header above the recipients, or use "
+            "`giftbatch template` to start from a workbook that has one.",
+        )
+
+
+class SheetNotFound(WorkbookError):
+    def __init__(self, path: Path, wanted: str, available: list[str]) -> None:
+        names = ", ".join(f"“{name}”" for name in available) or "none"
+        super().__init__(path, f"“{path.name}” has no sheet “{wanted}”. Its sheets are: {names}.")
+
+
+class TooManyRows(WorkbookError):
+    def __init__(self, path: Path, sheet: str, limit: int) -> None:
+        super().__init__(
+            path,
+            f"Sheet “{sheet}” of “{path.name}” has more than {limit:,} recipient rows, the most one import "
+            "can hold. Split it into several workbooks of at most that many rows.",
+        )
+
+
+class TooManyColumns(WorkbookError):
+    def __init__(self, path: Path, sheet: str, found: int, limit: int) -> None:
+        super().__init__(
+            path,
+            f"Sheet “{sheet}” of “{path.name}” uses {found:,} columns; at most {limit} can be read. "
+            "Delete the columns you do not need (including stray values far to the right), then try again.",
+        )
+
+
+class WorkbookPasswordRequired(WorkbookError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path,
+            f"“{path.name}” is password-protected. Give its password: in the app you will be asked; on the "
+            "command line use --password-from-env VAR, with the password in the environment variable VAR.",
+        )
+
+
+class WorkbookPasswordWrong(WorkbookError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path,
+            f"The password for “{path.name}” is wrong. Check it (passwords are case-sensitive) "
+            "and try again.",
+        )
+
+
+class WorkbookReadCancelled(GiftbatchError):
+    """The user stopped the import; nothing was changed."""
+
+    exit_code = 130
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"Reading “{path.name}” was cancelled.")
+        self.path = path
