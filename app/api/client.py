@@ -82,7 +82,10 @@ class VendorClient:
     (a request already on the wire is allowed to finish). GETs and order creation are retried on transient
     failures; nothing is retried on 400, 403, 404, 409 or 422, and a 401 renews the token once.
 
-    The client closes the HTTP client only if it built it; an injected one belongs to whoever passed it in.
+    `timeout` (seconds) applies to every request, also through an injected HTTP client. The client closes
+    the HTTP client only if it built it; an injected one belongs to whoever passed it in. `sleep` and `clock`
+    are the waits between retries and the monotonic clock (tests pass fakes); `profile_name` names the
+    profile in messages.
     """
 
     def __init__(
@@ -132,7 +135,7 @@ class VendorClient:
     def authenticate(self, *, cancel: threading.Event | None = None) -> None:
         """Check the Email and AccessToken by fetching a new token; AuthenticationError when refused."""
         self._check_cancel(cancel, 0)
-        self.tokens.refresh()
+        self.tokens.refresh(cancel)
 
     def list_products(self, *, cancel: threading.Event | None = None) -> list[wire.Product]:
         """Every product, across all pages. A product that cannot be read is logged and left out."""
@@ -231,17 +234,20 @@ class VendorClient:
             except NotFoundError:
                 log.warning("The order id named by a 409 was not found; looking it up by PONumber")
         if original is None:
-            original = self.find_order_by_po_number(request.po_number, cancel=cancel)
+            try:
+                original = self.find_order_by_po_number(request.po_number, cancel=cancel)
+            except NotFoundError:
+                raise duplicate from None  # this API cannot list orders: the 409 is all we know
         if original is None:
             raise duplicate
         return _as_duplicate(request, original)
 
     # --- Plumbing -------------------------------------------------------------------------------------
 
-    def _fetch_token(self) -> wire.TokenResponse:
+    def _fetch_token(self, cancel: threading.Event | None) -> wire.TokenResponse:
         headers = {"Email": self._email, "AccessToken": self._access_token}
         parse = wire.TokenResponse.model_validate
-        return self._call("POST", "/v1/Tokens", parse, headers=headers, auth=False)
+        return self._call("POST", "/v1/Tokens", parse, headers=headers, cancel=cancel, auth=False)
 
     def _list(
         self,
@@ -298,7 +304,7 @@ class VendorClient:
         renewed = False
         while True:
             self._check_cancel(cancel, sent)
-            token = self.tokens.token() if auth else None
+            token = self.tokens.token(cancel) if auth else None
             sent += 1
             outcome = self._attempt(request, parse, token)
             if not isinstance(outcome, ApiError):

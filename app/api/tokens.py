@@ -35,14 +35,14 @@ class _Held:
 class TokenManager:
     """Hands out a valid bearer token, fetching a new one only when needed.
 
-    `fetch` performs `POST /v1/Tokens`; it is called under a lock, so threads that need a token at the same
-    moment wait for one fetch instead of each making their own. `clock` is monotonic seconds (tests pass a
-    fake one).
+    `fetch` performs `POST /v1/Tokens`, stopping when the cancel event it is given fires. It is called under a
+    lock, so threads that need a token at the same moment wait for one fetch instead of each making their own.
+    `clock` is monotonic seconds (tests pass a fake one).
     """
 
     def __init__(
         self,
-        fetch: Callable[[], TokenResponse],
+        fetch: Callable[[threading.Event | None], TokenResponse],
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -52,18 +52,18 @@ class TokenManager:
         self._held: _Held | None = None
         self.fetch_count = 0
 
-    def token(self) -> str:
+    def token(self, cancel: threading.Event | None = None) -> str:
         """A token to send now: the held one while it is fresh, else a newly fetched one."""
         with self._lock:
             held = self._held
             if held is None or self._clock() >= held.renew_at:
-                held = self._renew()
+                held = self._renew(cancel)
             return held.value
 
-    def refresh(self) -> str:
+    def refresh(self, cancel: threading.Event | None = None) -> str:
         """Fetch a new token now, whatever the held one's age (to test credentials)."""
         with self._lock:
-            return self._renew().value
+            return self._renew(cancel).value
 
     def invalidate(self, rejected: str | None = None) -> None:
         """Forget the held token after the vendor refused it with a 401.
@@ -75,9 +75,9 @@ class TokenManager:
             if self._held is not None and (rejected is None or self._held.value == rejected):
                 self._held = None
 
-    def _renew(self) -> _Held:
+    def _renew(self, cancel: threading.Event | None) -> _Held:
         issued_at = self._clock()
-        answer = self._fetch()
+        answer = self._fetch(cancel)
         self.fetch_count += 1
         self._held = _Held(answer.value, issued_at + renewal_delay(answer.expires_in))
         log.info("New bearer token obtained, valid for %.0f s", answer.expires_in)

@@ -285,6 +285,18 @@ def test_cancel_interrupts_a_retry_wait(
     assert len(vendor.sent("POST", "/v1/Orders")) == 1
 
 
+def test_cancel_also_stops_a_token_fetch_that_is_being_retried(
+    client: VendorClient, vendor: FakeVendor, fake_time: FakeTime
+) -> None:
+    cancel = threading.Event()
+    fake_time.cancel_on_sleep = cancel
+    vendor.on("POST", "/v1/Tokens", reply(503, {}))
+    with pytest.raises(errors.RequestCancelled):
+        client.get_order("ORD-1", cancel=cancel)
+    assert len(vendor.sent("POST", "/v1/Tokens")) == 1
+    assert vendor.sent("GET", "/v1/Orders/ORD-1") == []
+
+
 def test_cancel_from_another_thread_ends_a_long_real_wait(vendor: FakeVendor) -> None:
     vendor.on("GET", "/v1/Orders/ORD-1", reply(429, {}, headers={"Retry-After": "3600"}))
     policy = RetryPolicy(max_retry_after=3600.0, total_time=7200.0)
@@ -353,6 +365,14 @@ def test_409_without_an_id_looks_the_order_up_by_po_number(client: VendorClient,
 def test_409_for_an_order_that_cannot_be_found_is_raised(client: VendorClient, vendor: FakeVendor) -> None:
     vendor.on("POST", "/v1/Orders", reply(409, {"Message": "Duplicate"}))
     vendor.on("GET", "/v1/Orders", reply(200, {"TotalCount": 0, "Data": []}))
+    with pytest.raises(errors.DuplicateOrderError):
+        client.create_order(an_order())
+
+
+def test_409_from_an_api_that_cannot_list_orders_is_raised_as_the_duplicate(
+    client: VendorClient, vendor: FakeVendor
+) -> None:
+    vendor.on("POST", "/v1/Orders", reply(409, {"Message": "Duplicate"}))
     with pytest.raises(errors.DuplicateOrderError):
         client.create_order(an_order())
 

@@ -20,7 +20,7 @@ class Issuer:
         self.pause = pause
         self.calls = 0
 
-    def __call__(self) -> TokenResponse:
+    def __call__(self, cancel: threading.Event | None) -> TokenResponse:
         self.calls += 1
         time.sleep(self.pause)
         return TokenResponse(value=f"tok-{self.calls}", expires_in=self.lifetime)
@@ -94,7 +94,7 @@ def test_refresh_always_fetches() -> None:
 def test_a_failed_fetch_keeps_nothing_and_the_next_call_tries_again() -> None:
     attempts: list[int] = []
 
-    def flaky() -> TokenResponse:
+    def flaky(cancel: threading.Event | None) -> TokenResponse:
         attempts.append(1)
         if len(attempts) == 1:
             raise RuntimeError("vendor down")
@@ -104,6 +104,20 @@ def test_a_failed_fetch_keeps_nothing_and_the_next_call_tries_again() -> None:
     with pytest.raises(RuntimeError):
         tokens.token()
     assert tokens.token() == "tok-ok"
+
+
+def test_the_cancel_event_reaches_the_fetch() -> None:
+    given: list[threading.Event | None] = []
+
+    def fetch(cancel: threading.Event | None) -> TokenResponse:
+        given.append(cancel)
+        return TokenResponse(value="t", expires_in=3600)
+
+    cancel = threading.Event()
+    tokens = TokenManager(fetch, clock=Clock())
+    tokens.token(cancel)
+    tokens.refresh(cancel)
+    assert given == [cancel, cancel]
 
 
 def test_threads_needing_a_token_at_once_share_one_fetch() -> None:
