@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from app.api.catalog_cache import CatalogCache
 from app.api.client import VendorClient
-from app.api.wire import to_domain_catalog
 from app.config.paths import AppPaths
 from app.config.profiles import Profile
 from app.config.secrets import SecretStore
@@ -55,17 +53,11 @@ def open_connection(profile: Profile, paths: AppPaths, secrets: SecretStore) -> 
             log.info("Started the built-in sandbox at %s", base_url)
         else:
             base_url, email, token = profile.base_url, profile.email, secrets.require(profile.name)
-        client = VendorClient(base_url, email, token)
+        client = VendorClient(base_url, email, token, profile_name=profile.name)
         stack.callback(client.close)
-        cache = CatalogCache(paths.catalog_cache_file(profile.name), lambda: fetch_catalog(client))
+        cache = CatalogCache(paths.catalog_cache_file(profile.name), client)
         return Connection(profile, client, cache, base_url, stack)
     except BaseException:
         stack.close()
         raise
 
-
-def fetch_catalog(client: VendorClient) -> Catalog:
-    """Products, shipping methods and brandings in one domain catalog, stamped with the time of fetching."""
-    return to_domain_catalog(
-        client.list_products(), client.list_shipping_methods(), client.list_brandings(), datetime.now(UTC)
-    )
