@@ -10,7 +10,7 @@ import sys
 
 from app.cli.context import CliContext
 from app.cli.formatting import format_money
-from app.config.secrets import TOKEN_ENV
+from app.config.secrets import NO_KEYRING_HELP, TOKEN_ENV
 from app.domain.errors import UserInputError
 
 
@@ -42,8 +42,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_add(args: argparse.Namespace, ctx: CliContext) -> int:
-    token = _read_access_token()
-    profile = ctx.profiles.add(args.name, args.base_url, args.email, token)
+    if not ctx.secrets.keyring_available():
+        profile = ctx.profiles.add(args.name, args.base_url, args.email, None)
+        ctx.print(f"Added profile '{profile.name}': {profile.describe()}.")
+        ctx.print(f"The AccessToken was NOT stored. {NO_KEYRING_HELP}")
+        return 0
+    profile = ctx.profiles.add(args.name, args.base_url, args.email, _read_access_token())
     ctx.print(f"Added profile '{profile.name}': {profile.describe()}. The AccessToken is in the OS keyring.")
     ctx.print(f"Check it with: giftbatch profile test {profile.name}")
     return 0

@@ -59,32 +59,25 @@ class ProfileStore:
             )
         return found
 
-    def add(self, name: str, base_url: str, email: str, access_token: str) -> Profile:
-        """Check and store a profile; the token goes to the keyring first so a failure leaves nothing half-made."""
+    def add(self, name: str, base_url: str, email: str, access_token: str | None) -> Profile:
+        """Check and store a profile; the token (if any) goes to the keyring first, so a failure leaves nothing."""
         _check_name(name)
         base_url = check_base_url(base_url)
         _check_email(email)
-        if not access_token.strip():
-            raise UserInputError("The AccessToken is empty. Copy it from the vendor's portal and try again.")
         settings = self.settings.load()
         if settings.profile(name) is not None:
             raise UserInputError(f"A profile named '{name}' exists already. Remove it first or pick another name.")
-        self.secrets.save(name, access_token.strip())
+        if access_token is not None:
+            if not access_token.strip():
+                raise UserInputError("The AccessToken is empty. Copy it from the vendor's portal and try again.")
+            self.secrets.save(name, access_token.strip())
         settings.profiles.append(ProfileConfig(name=name, base_url=base_url, email=email.strip()))
         self.settings.save(settings)
         return Profile(name, base_url, email.strip())
 
     def add_without_token(self, name: str, base_url: str, email: str) -> Profile:
         """Store a profile with no AccessToken (no keyring here): GIFTBATCH_ACCESS_TOKEN then supplies it."""
-        _check_name(name)
-        base_url = check_base_url(base_url)
-        _check_email(email)
-        settings = self.settings.load()
-        if settings.profile(name) is not None:
-            raise UserInputError(f"A profile named '{name}' exists already. Pick another name.")
-        settings.profiles.append(ProfileConfig(name=name, base_url=base_url, email=email.strip()))
-        self.settings.save(settings)
-        return Profile(name, base_url, email.strip())
+        return self.add(name, base_url, email, None)
 
     def update(self, name: str, base_url: str, email: str, access_token: str | None = None) -> Profile:
         """Change a profile's URL and Email; a new AccessToken (when given) replaces the stored one first."""
