@@ -194,6 +194,8 @@ class RowRecord:
     data: Mapping[str, Any] = field(repr=False)
     cells: Mapping[str, str]
     fingerprint: str
+    currency: str | None
+    cost: Decimal | None
     status: RowStatus
     po_number: str | None
     line_index: int | None
@@ -812,6 +814,8 @@ def _row_record(r: sqlite3.Row) -> RowRecord:
         data=json.loads(r["data"]),
         cells=json.loads(r["cells"]),
         fingerprint=r["fingerprint"],
+        currency=r["currency"],
+        cost=None if r["cost"] is None else Decimal(r["cost"]),
         status=RowStatus(r["status"]),
         po_number=r["po_number"],
         line_index=r["line_index"],

@@ -6,13 +6,14 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from app.api import wire
 from app.domain.catalog import Catalog, DeliveryType, money
 from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.fields import Field
+from app.domain.recipient import Recipient
 
 PO_NUMBER_MAX_LENGTH = 40
 _PO_CHARACTERS = re.compile(r"[^A-Za-z0-9-]+")
@@ -38,6 +39,70 @@ class PlanRow:
     line_item: wire.LineItemRequest
     fingerprint: str
     cells: Mapping[Field, str] = field(default_factory=dict)
+
+
+# A delivery date is a calendar day; noon UTC falls on that same day from UTC-11 to UTC+11.
+_DELIVERY_TIME = time(12, 0, tzinfo=UTC)
+
+
+def plan_row(recipient: Recipient) -> PlanRow:
+    """A valid recipient as the engine sends it. Raises PlanningError for a row validation did not pass."""
+    if recipient.delivery_type is None or recipient.product_id is None or recipient.value is None:
+        raise PlanningError(f"Row {recipient.key} is not valid; validate the workbook before sending it.")
+    personal = recipient.personalization
+    item = wire.LineItemRequest(
+        product_id=recipient.product_id,
+        value=recipient.value,
+        quantity=recipient.quantity or 1,
+        branding_id=recipient.branding_id,
+        digital_delivery_address=_digital_address(recipient),
+        physical_delivery_address=_physical_address(recipient),
+        personalization=wire.Personalization(
+            to=personal.to or recipient.name,
+            from_name=personal.from_name,
+            from_email=personal.from_email,
+            message=personal.message,
+            delivery_date=datetime.combine(recipient.delivery_date, _DELIVERY_TIME)
+            if recipient.delivery_date
+            else None,
+        ),
+    )
+    return PlanRow(
+        key=recipient.key,
+        sheet=recipient.sheet,
+        row=recipient.row,
+        delivery_type=recipient.delivery_type,
+        line_item=item,
+        fingerprint=recipient.fingerprint or "",
+        cells={fld: f"{column}{recipient.row}" for fld, column in recipient.columns.items()},
+    )
+
+
+def _digital_address(recipient: Recipient) -> wire.DigitalDeliveryAddress | None:
+    if recipient.delivery_type is not DeliveryType.DIGITAL:
+        return None
+    return wire.DigitalDeliveryAddress(email=recipient.email, sms=recipient.sms)
+
+
+def _physical_address(recipient: Recipient) -> wire.PhysicalDeliveryAddress | None:
+    address = recipient.address
+    if recipient.delivery_type is not DeliveryType.PHYSICAL or address is None:
+        return None
+    if not (recipient.shipping_method_id and recipient.carrier_id and address.name and address.line1):
+        raise PlanningError(f"Row {recipient.key} has no complete address; validate the workbook again.")
+    return wire.PhysicalDeliveryAddress(
+        shipping_method_id=recipient.shipping_method_id,
+        carrier_id=recipient.carrier_id,
+        name=address.name,
+        company=address.company,
+        address_line1=address.line1,
+        address_line2=address.line2,
+        city=address.city or "",
+        state=address.state or "",
+        zip=address.zip or "",
+        country=address.country or "",
+        phone=address.phone,
+    )
 
 
 @dataclass(frozen=True)

@@ -219,9 +219,10 @@ class _Pass:
                 if not self.in_flight and (self.stop is not None or self._nothing_left()):
                     break
                 self._wait()
+            end = self._finish()
             yield from self._flush()
-            yield self._finish()
             finished = True
+            yield end
         finally:
             # Also on an exception or a consumer that stopped iterating: requests already sent are
             # waited for and recorded, so the journal ends as close to the vendor's view as it can be.

@@ -16,6 +16,7 @@ from app.domain.catalog import Catalog, DeliveryType
 from app.domain.fields import Field
 from app.engine.journal import SubmissionJournal
 from app.engine.plan import PersonalizationDefaults, Plan, PlanRow, new_run_id, plan_orders
+from app.engine.states import RowStatus
 from app.sandbox.catalog import PRODUCTS
 from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
 
@@ -23,8 +24,21 @@ from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.02, max_delay=0.3, total_time=60.0, max_retry_after=2.0)
 
 
-def client_for(base_url: str, retry: RetryPolicy = FAST_RETRY) -> VendorClient:
-    return VendorClient(base_url, SANDBOX_EMAIL, SANDBOX_ACCESS_TOKEN, retry=retry, timeout=10.0)
+def client_for(
+    base_url: str, retry: RetryPolicy = FAST_RETRY, seen: Counter[str] | None = None
+) -> VendorClient:
+    """A client for the sandbox; with `seen`, every answer it gets is counted there by status, and token
+    fetches under "tokens"."""
+    if seen is None:
+        return VendorClient(base_url, SANDBOX_EMAIL, SANDBOX_ACCESS_TOKEN, retry=retry, timeout=10.0)
+
+    def count(response: httpx.Response) -> None:
+        seen[str(response.status_code)] += 1
+        if response.request.url.path.endswith("/v1/Tokens"):
+            seen["tokens"] += 1
+
+    http = httpx.Client(timeout=10.0, event_hooks={"response": [count]})
+    return VendorClient(base_url, SANDBOX_EMAIL, SANDBOX_ACCESS_TOKEN, retry=retry, timeout=10.0, http=http)
 
 
 def digital_row(
@@ -129,3 +143,34 @@ def sandbox_catalog() -> Catalog:
     """The sandbox's catalog, read as the app reads the vendor's, without a server."""
     products = [wire.Product.model_validate(p.wire()) for p in PRODUCTS]
     return wire.to_domain_catalog(products, [], [], datetime.now(UTC))
+
+
+def lines_of_run(base_url: str, run_id: str) -> list[dict[str, Any]]:
+    """The vendor's line items for orders of this run (their PONumbers carry the run id)."""
+    return [line for line in ledger_lines(base_url) if f"-{run_id}-" in line["PONumber"]]
+
+
+_ROW_STATUS_OF_LEDGER = {"Completed": RowStatus.COMPLETED, "Failed": RowStatus.FAILED}
+
+
+def assert_exactly_once(base_url: str, journal: SubmissionJournal, run_id: str) -> None:
+    """The ledger holds exactly one line item per row the journal says was sent, none for the others, each
+    with the planned quantity and charge, and the journal's row status is the ledger's."""
+    lines = lines_of_run(base_url, run_id)
+    counts = Counter(line["ExternalId"] for line in lines)
+    assert [key for key, n in counts.items() if n > 1] == [], "a row was ordered twice"
+    by_key = {line["ExternalId"]: line for line in lines}
+    for row in journal.rows(run_id):
+        if row.status in (RowStatus.REJECTED, RowStatus.SKIPPED, RowStatus.QUEUED):
+            assert row.key not in by_key, f"{row.key} is {row.status} but the vendor has it"
+            continue
+        assert row.key in by_key, f"{row.key} is {row.status} but the vendor has no line item for it"
+        line = by_key[row.key]
+        assert line["PONumber"] == row.po_number
+        assert line["Quantity"] == row.data["Quantity"]
+        assert _ROW_STATUS_OF_LEDGER.get(line["Status"], line["Status"]) == row.status
+        assert (line["CurrencyCode"], Decimal(str(line["Cost"]))) == (row.currency, row.cost), (
+            "charged otherwise"
+        )
+        charged = Decimal(str(line["ChargedUSD"]))
+        assert charged > 0 if line["Status"] == "Completed" else charged == 0
