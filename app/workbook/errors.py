@@ -39,12 +39,10 @@ class WorkbookUnreadable(WorkbookError):
 
 
 class NotAWorkbook(WorkbookError):
-    def __init__(self, path: Path, found: str) -> None:
-        super().__init__(
-            path,
-            f"“{path.name}” is not a workbook: {found}. Open it in Excel and save it as an .xlsx workbook "
-            "(or as CSV), then choose that file.",
-        )
+    _ADVICE = "Open it in Excel and save it as an .xlsx workbook (or as CSV), then choose that file."
+
+    def __init__(self, path: Path, found: str, advice: str = _ADVICE) -> None:
+        super().__init__(path, f"“{path.name}” is not a workbook: {found}. {advice}")
 
 
 class WorkbookCorrupt(WorkbookError):

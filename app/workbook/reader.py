@@ -50,6 +50,7 @@ from app.workbook.mapping import (
     map_headers,
     match_header,
 )
+from app.workbook.own_sheets import is_issue_list
 from app.workbook.sources import Source, WorkbookFormat, decode_text, open_source, sniff_delimiter
 from app.workbook.xlsx_scan import SheetExtras, scan_sheet, sheet_parts
 
@@ -122,7 +123,7 @@ class SheetRead:
     @property
     def unmapped_headers(self) -> list[str]:
         """Names of the columns that map to nothing (kept in `RawRecord.unmapped` under these names)."""
-        return [h.name for h in self.mapping.unmapped]
+        return _unmapped_names(self.mapping)
 
     def column_values(self, fld: Field) -> list[Value] | None:
         """The raw value of `fld` in every data row (aligned with `row_numbers`); None if no column holds it.
@@ -284,6 +285,9 @@ class _Reader:
             self._check_cancel()
             head = books.head(index)
             found_data = found_data or bool(head.rows)
+            if wanted is None and head.rows and is_issue_list(head.rows[0]):  # an error report's own list
+                self.result.notes.append(f"Sheet “{head.name}” was skipped: it lists an error report's issues.")
+                continue
             header = self._find_header(head)
             if header is None:
                 if wanted is not None:
@@ -335,7 +339,7 @@ class _Reader:
                 fields[fld] = confidence
         anchored = any(f in ANCHOR_FIELDS for f in fields)
         sure = any(f in ANCHOR_FIELDS and c is not MatchConfidence.GUESSED for f, c in fields.items())
-        if not anchored or (len(fields) < 2 and not (sure and len(texts) == 1)):
+        if not anchored or (len(fields) < 2 and not sure):
             return 0
         return sum(1 if c is MatchConfidence.GUESSED else 2 for c in fields.values())
 

@@ -72,7 +72,11 @@ def open_source(path: Path, password: str | None) -> Source:
     if data.startswith(_ZIP_MAGIC):
         return _zip_source(path, data)
     if not data:
-        raise NotAWorkbook(path, "the file is empty (0 bytes)")
+        raise NotAWorkbook(
+            path,
+            "the file is empty (0 bytes)",
+            "It may not have finished saving or copying; choose the original workbook.",
+        )
     if data.startswith(_EMPTY_ZIP_MAGIC):
         raise NotAWorkbook(path, "it is an empty zip archive")
     for magic, found in _KNOWN_OTHERS:
