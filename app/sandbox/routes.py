@@ -183,7 +183,7 @@ class VendorApi:
             page, size = _paging(request)
         except BadQuery as error:
             return problem(str(error), 400, {error.name: [str(error)]})
-        po_number = request.query_params.get("poNumber") or None
+        po_number = _query(request, "poNumber") or None
         total, orders = self._vendor.orders_page(po_number, page, size)
         return 200, {"Page": page, "PageSize": size, "TotalCount": total, "Data": orders}, None
 
@@ -199,8 +199,14 @@ def _paging(request: Request) -> tuple[int, int]:
     return page, size
 
 
+def _query(request: Request, name: str) -> str | None:
+    """A query parameter, its name matched without regard to case (as the vendor's framework does)."""
+    lowered = name.lower()
+    return next((v for k, v in request.query_params.items() if k.lower() == lowered), None)
+
+
 def _int_query(request: Request, name: str, default: int) -> int:
-    text = request.query_params.get(name)
+    text = _query(request, name)
     if text is None or text == "":
         return default
     try:

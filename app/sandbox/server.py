@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import signal
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -68,7 +69,13 @@ class SandboxServer:
             return self.base_url
         sock = _bind(self._host, self._port)
         port = sock.getsockname()[1]
-        self._store = SandboxStore(self._state_path, int(OPENING_BALANCE * 100))
+        try:
+            self._store = SandboxStore(self._state_path, int(OPENING_BALANCE * 100))
+        except (sqlite3.Error, OSError) as error:
+            sock.close()
+            raise SandboxStartError(
+                f"Cannot keep the sandbox state in {self._state_path}: {error}."
+            ) from None
         vendor = SandboxVendor(self._store, self._faults)
         config = uvicorn.Config(
             build_app(vendor),

@@ -160,8 +160,9 @@ class Transaction:
     def set_faults(self, faults: dict[str, Any]) -> None:
         self.set_meta("faults", json.dumps(faults))
 
-    def add_token(self, value: str, expires_at: float) -> None:
-        self._db.execute("DELETE FROM tokens WHERE expires_at < ?", (expires_at - 86400 * 7,))
+    def add_token(self, value: str, expires_at: float, forget_expired_before: float) -> None:
+        """Keep a new token; drop tokens that expired long ago (recent ones still answer 'expired')."""
+        self._db.execute("DELETE FROM tokens WHERE expires_at < ?", (forget_expired_before,))
         self._db.execute("INSERT INTO tokens (value, expires_at) VALUES (?, ?)", (value, expires_at))
 
     def token_expiry(self, value: str) -> float | None:

@@ -36,6 +36,8 @@ from app.sandbox.store import FINAL_STATUSES, SandboxStore, Transaction
 from app.sandbox.validation import OrderRequest
 
 ANSWER_ALPHABET = string.ascii_uppercase + string.digits
+# A day after expiry a token is forgotten: from then on it is answered as invalid rather than expired.
+FORGET_TOKENS_AFTER_S = 86400
 
 
 class OrderEvents(Protocol):
@@ -100,8 +102,9 @@ class SandboxVendor:
             return None
         ttl = self.dice.faults.token_ttl_s
         value = f"eyJhbGciOiJIUzI1NiJ9.{secrets.token_urlsafe(24)}.{secrets.token_urlsafe(32)}"
+        now = self._clock()
         with self._store.transaction() as tx:
-            tx.add_token(value, self._clock() + ttl)
+            tx.add_token(value, now + ttl, forget_expired_before=now - FORGET_TOKENS_AFTER_S)
         return {"Value": value, "ExpiresIn": ttl}
 
     def token_problem(self, token: str) -> str | None:
@@ -121,12 +124,7 @@ class SandboxVendor:
 
     def balance(self) -> dict[str, Any]:
         with self._store.transaction() as tx:
-            available, pending = tx.balance()
-        return {
-            "Available": _amount(available),
-            "Pending": _amount(pending),
-            "CurrencyCode": ACCOUNT_CURRENCY,
-        }
+            return _wire_balance(*tx.balance())
 
     # Orders
 
@@ -247,14 +245,9 @@ class SandboxVendor:
         """The balance and every order with its line items and charges, for tests and support."""
         with self._store.transaction() as tx:
             finished = self._advance(tx, [order_id for order_id, _ in tx.open_orders()])
-            available, pending = tx.balance()
+            balance = _wire_balance(*tx.balance())
             orders = [self._ledger_order(tx, order_id) for order_id in tx.order_ids()]
         self._announce(finished)
-        balance = {
-            "Available": _amount(available),
-            "Pending": _amount(pending),
-            "CurrencyCode": ACCOUNT_CURRENCY,
-        }
         return {"balance": balance, "orders": orders}
 
     # Lifecycle
@@ -427,6 +420,14 @@ def _claims(line_id: str, quantity: int) -> list[tuple[str, str, int, str, str]]
         )
         for card in range(quantity)
     ]
+
+
+def _wire_balance(available_cents: int, pending_cents: int) -> dict[str, Any]:
+    return {
+        "Available": _amount(available_cents),
+        "Pending": _amount(pending_cents),
+        "CurrencyCode": ACCOUNT_CURRENCY,
+    }
 
 
 def _wire_line(line: sqlite3.Row, claims: list[sqlite3.Row]) -> dict[str, Any]:

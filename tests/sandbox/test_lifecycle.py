@@ -174,3 +174,14 @@ def test_a_webhook_that_never_succeeds_is_given_up_after_a_few_attempts(
     assert wait_until(lambda: api.ledger()["orders"][0]["Webhook"]["State"] == "failed")
     assert api.ledger()["orders"][0]["Webhook"] == {"State": "failed", "Attempts": 5}
     assert receiver.calls == 5
+
+
+def test_the_webhook_is_in_camel_case_when_answers_are(
+    api: SandboxApi, webhook_receiver: Callable[..., WebhookReceiver]
+) -> None:
+    receiver = webhook_receiver()
+    api.set_faults(camel_case=True)
+
+    api.post_order(links_order("PO-WC", WebhookSettings={"FulfillmentComplete": receiver.url}))
+
+    assert set(receiver.wait_for(1)[0]) == {"eventType", "orderId", "poNumber", "status"}

@@ -175,6 +175,7 @@ def test_an_order_can_be_read_back_and_found_by_po_number(api: SandboxApi) -> No
     found = api.get("/v1/Orders", poNumber="PO-B").json()
     assert (found["TotalCount"], [o["Id"] for o in found["Data"]]) == (1, [second["Id"]])
     assert api.get("/v1/Orders", poNumber="PO-none").json()["Data"] == []
+    assert api.get("/v1/Orders", PONumber="PO-B").json()["TotalCount"] == 1
     assert api.get("/v1/Orders", pageIndex=2, pageSize=1).json()["Data"][0]["Id"] == second["Id"]
 
 

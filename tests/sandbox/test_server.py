@@ -124,6 +124,14 @@ def test_a_port_in_use_is_a_clear_error(busy_port: int) -> None:
         SandboxServer(port=busy_port).start()
 
 
+def test_a_state_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    state = tmp_path / "notes.txt"
+    state.write_text("shopping list: milk, eggs, bread, coffee, and a great deal more text " * 20)
+
+    with pytest.raises(SandboxStartError, match="Cannot keep the sandbox state in"):
+        SandboxServer(state_path=state).start()
+
+
 def test_bad_fault_settings_are_refused_before_starting() -> None:
     with pytest.raises(FaultSettingError):
         SandboxServer(faults={"error_rate": 2})
