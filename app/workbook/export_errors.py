@@ -3,8 +3,8 @@
 Each sheet with problem rows is repeated under its own name with its own header (same texts, same order), so
 the saved column mapping applies when the user imports the fixed report again. Only rows with issues are
 there; problem cells are filled red (error) or amber (warning) and carry the messages as a cell comment. An
-`Issues` sheet lists every issue, whole-sheet ones included, with a link to its cell. Its headers are chosen
-so that no reader mistakes it for a sheet of recipients.
+`Issues` sheet lists every issue, whole-sheet ones included, with a link to its cell; the reader knows its
+header and never takes it for recipients (`app.workbook.own_sheets`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from app.domain.outcomes import SheetLayout, values_by_header
 from app.domain.records import RawRecord
 from app.workbook.export_results import HEADER_STYLE
 from app.workbook.output_file import ExportOptions, write_atomically
+from app.workbook.own_sheets import ISSUES_HEADER
 from app.workbook.safe_cells import FastCellWriter
 
 ISSUES_SHEET = "Issues"
-ISSUE_HEADERS = ("Severity", "Sheet", "Row", "Location", "Field", "Code", "Problem", "In Original")
+ISSUE_HEADERS = ISSUES_HEADER
 ERROR_FILL = "#FFC7CE"
 WARNING_FILL = "#FFEB9C"
 _EXCEL_SHEET_NAME_MAX = 31

@@ -286,7 +286,7 @@ class _Reader:
             head = books.head(index)
             found_data = found_data or bool(head.rows)
             if wanted is None and head.rows and is_issue_list(head.rows[0]):  # an error report's own list
-                self.result.notes.append(f"Sheet “{head.name}” was skipped: it lists an error report's issues.")
+                self.result.notes.append(f"Sheet “{head.name}” was skipped: it lists issues, not recipients.")
                 continue
             header = self._find_header(head)
             if header is None:

@@ -120,8 +120,9 @@ def set_cell(cell: Cell, value: WritableValue, number_format: str | None = None)
         if looks_like_formula(text):
             cell.quotePrefix = True
         return
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal):  # our amounts are Decimals; readers hand over floats
         value = float(value)
+        number_format = number_format or MONEY_FORMAT
     if isinstance(value, float) and not math.isfinite(value):
         set_cell(cell, str(value))
         return

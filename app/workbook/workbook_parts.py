@@ -27,8 +27,8 @@ _KEPT = re.compile(
     |xl/tables/_rels/[^/]+\.rels
     |xl/comments[^/]*\.xml
     |xl/comments/[^/]+\.xml
-    |xl/drawings/vmlDrawing[^/]*\.vml   # the boxes of legacy comments; images in VML show up in xl/media
-    |xl/drawings/_rels/vmlDrawing[^/]*\.rels
+    |xl/drawings/[^/]+\.vml   # comment boxes; VML's form controls and pictures bring parts refused below
+    |xl/drawings/_rels/[^/]+\.vml\.rels
     )$""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -45,7 +45,7 @@ _LOST = (
     (re.compile(r"^xl/charts/|^xl/chartsheets/", re.I), "charts"),
     (re.compile(r"^xl/media/", re.I), "images"),
     (
-        re.compile(r"^xl/drawings/(?!vmlDrawing|_rels/vmlDrawing)", re.I),
+        re.compile(r"^xl/drawings/(?!.*\.vml(\.rels)?$)", re.I),
         "drawings (shapes, text boxes, images)",
     ),
     (re.compile(r"^xl/pivotTables/|^xl/pivotCache/", re.I), "pivot tables"),
