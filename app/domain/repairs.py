@@ -1,0 +1,501 @@
+"""Safe repairs of what spreadsheets do to values, each one reported as a warning at its cell.
+
+Every function takes a non-empty cell (never an Excel error: the caller reports those) and returns the value
+to use and, when that value differs from what the cell shows, a WARNING saying what was changed. A value of
+None means the cell could not be read as that kind of value; the validation rules turn that into an error.
+Reformatting that does not change what a value means (upper-casing a code, writing a phone number in E.164
+when it already had its country code) is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from app.domain.cells import display_text, number_text, shown, warning
+from app.domain.fields import Field
+from app.domain.issues import Issue
+from app.domain.phones import INVALID, PhoneReading, read_phone
+from app.domain.places import (
+    DIGIT_POSTAL_LENGTHS,
+    country_code,
+    has_states,
+    normalise_postal_code,
+    state_code,
+)
+from app.domain.records import SourceCell
+
+# Characters that look like nothing but break matching: zero-width space and joiner, word joiner, BOM.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_NBSP = "\u00a0\u2007\u202f"
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug absorbed from 61 on)
+_LAST_SERIAL = 2958465  # 9999-12-31
+
+_CURRENCY_SIGNS = {
+    "$": "$",
+    "US$": "USD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+}
+# The currencies gift card vendors sell in; an amount written with any other three letters is not read.
+CURRENCY_CODES = frozenset(
+    (
+        "USD",
+        "CAD",
+        "EUR",
+        "GBP",
+        "AUD",
+        "NZD",
+        "JPY",
+        "CHF",
+        "SEK",
+        "NOK",
+        "DKK",
+        "ISK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "RON",
+        "BGN",
+        "MXN",
+        "BRL",
+        "ARS",
+        "CLP",
+        "COP",
+        "PEN",
+        "INR",
+        "CNY",
+        "HKD",
+        "TWD",
+        "KRW",
+        "SGD",
+        "MYR",
+        "THB",
+        "PHP",
+        "IDR",
+        "VND",
+        "ZAR",
+        "NGN",
+        "KES",
+        "EGP",
+        "ILS",
+        "AED",
+        "SAR",
+        "QAR",
+        "TRY",
+    )
+)
+_AMOUNT = re.compile(
+    r"(?P<pre>[A-Za-z]{3}|US\$|CA?\$|AU?\$|[$€£¥])?\s*(?P<minus>-)?\s*(?P<pre2>[$€£¥])?\s*"
+    r"(?P<number>\d[\d.,' \u00a0\u202f]*)\s*(?P<post>[A-Za-z]{3}|[$€£¥])?",
+)
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_THOUSANDS_COMMA = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_EURO_STYLE = re.compile(r"\d{1,3}(?:\.\d{3})+,\d{1,2}")
+
+_ISO_DATE = re.compile(
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
+_MONTH_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})")
+# Where people write dates month first; everywhere else 01/02/2026 is 1 February.
+_MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI", "UM"})
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An amount read from a cell; `currency` is the code written beside it, '$' for a bare '$', or None."""
+
+    value: Decimal
+    currency: str | None = None
+
+
+# --- text -------------------------------------------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    """Text without surrounding spaces or invisible characters, non-breaking spaces made ordinary."""
+    for ch in _INVISIBLE:
+        if ch in text:
+            text = text.replace(ch, "")
+    for ch in _NBSP:
+        if ch in text:
+            text = text.replace(ch, " ")
+    return text.strip()
+
+
+def text_value(cell: SourceCell) -> str:
+    """Any cell as text the way Excel shows it, trimmed: 1001.0 → '1001', dates in ISO form."""
+    value = cell.value
+    return clean(value) if isinstance(value, str) else display_text(value)
+
+
+def repair_text(cell: SourceCell, field: Field) -> tuple[str, Issue | None]:
+    """The cell as text, trimmed; a `repair.trimmed` warning when spaces or invisible characters went."""
+    value = cell.value
+    if not isinstance(value, str):
+        return text_value(cell), None
+    text = clean(value)
+    if text == value:
+        return text, None
+    return text, warning(
+        "repair.trimmed",
+        cell,
+        field,
+        f'removed stray spaces or invisible characters from {shown(value)}; using "{text}". '
+        "Nothing to do, unless they were meant to be there.",
+    )
+
+
+# --- phone numbers ----------------------------------------------------------------------------------------
+
+
+def repair_phone(cell: SourceCell, field: Field, region: str) -> tuple[PhoneReading, Issue | None]:
+    """A phone number in E.164 (`+15555550123`), read with `region` when it has no country code."""
+    value = cell.value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return INVALID, None
+    if isinstance(value, str):
+        return _phone_from_text(cell, field, clean(value), region)
+    if isinstance(value, float) and not value.is_integer():
+        return INVALID, None
+    digits = str(int(value))
+    reading = read_phone(digits, region)
+    if reading.e164 is None:
+        return reading, None
+    return reading, warning(
+        "repair.phone_from_number",
+        cell,
+        field,
+        f"the phone number {digits} was stored as a number, so Excel dropped its '+' or leading zero; "
+        f"read it as {reading.e164}{_region_note(reading, region)}. Check it is right; to avoid this, "
+        "format the column as Text and type numbers with + and the country code.",
+    )
+
+
+def _phone_from_text(
+    cell: SourceCell, field: Field, text: str, region: str
+) -> tuple[PhoneReading, Issue | None]:
+    reading = read_phone(text, region)
+    if reading.e164 is None or not (reading.assumed_region or reading.added_plus):
+        return reading, None
+    code = "repair.phone_plus" if reading.added_plus else "repair.phone_region"
+    return reading, warning(
+        code,
+        cell,
+        field,
+        f"read {shown(cell.value)} as {reading.e164}{_region_note(reading, region)}. Check it is right; "
+        "type numbers with + and the country code to avoid this.",
+    )
+
+
+def _region_note(reading: PhoneReading, region: str) -> str:
+    if reading.added_plus:
+        return " (an international number missing its '+')"
+    if reading.assumed_region:
+        return f" (no country code, so taken as a {region} number)"
+    return ""
+
+
+# --- places -----------------------------------------------------------------------------------------------
+
+
+def repair_country(cell: SourceCell, field: Field) -> tuple[str | None, Issue | None]:
+    """An ISO-2 country code from a code or a common name ('United States', 'USA', 'Deutschland')."""
+    text = text_value(cell)
+    code = country_code(text)
+    if code is None or code == text.upper():
+        return code, None
+    return code, warning(
+        "repair.country_name",
+        cell,
+        field,
+        f"read {shown(cell.value)} as the country code {code}. Nothing to do; two-letter codes avoid doubt.",
+    )
+
+
+def repair_state(cell: SourceCell, field: Field, country: str | None) -> tuple[str | None, Issue | None]:
+    """A state or province code from its name, in countries that use them (US, CA, AU); else the text."""
+    text = text_value(cell)
+    if country is None or not has_states(country):
+        return text, None
+    code = state_code(country, text)
+    if code is None or code == text.upper():
+        return code, None
+    return code, warning(
+        "repair.state_name",
+        cell,
+        field,
+        f"read {shown(cell.value)} as the {country} state code {code}. Nothing to do.",
+    )
+
+
+def repair_postal_code(cell: SourceCell, field: Field, country: str | None) -> tuple[str, Issue | None]:
+    """A postal code with the leading zeros Excel drops put back, for countries whose codes are all digits."""
+    value = cell.value
+    was_number = isinstance(value, int | float) and not isinstance(value, bool)
+    text = text_value(cell)
+    if country is None:
+        return text, None
+    padded = _pad_postal(country, text)
+    code = normalise_postal_code(country, padded)
+    if padded == text:
+        if was_number and code != text:
+            return code, warning(
+                "repair.zip_plus4",
+                cell,
+                field,
+                f"read the number {text} as the ZIP+4 code {code}. Nothing to do.",
+            )
+        return code, None
+    stored = "was stored as a number" if was_number else "has fewer digits than a postal code"
+    return code, warning(
+        "repair.zip_leading_zero",
+        cell,
+        field,
+        f"the postal code {shown(value)} {stored}, so its leading zero was lost; read it as {code} "
+        f"({country}). Check it is right; format the column as Text to keep leading zeros.",
+    )
+
+
+def _pad_postal(country: str, text: str) -> str:
+    length = DIGIT_POSTAL_LENGTHS.get(country)
+    if length is None:
+        return text
+    if country == "US":
+        match = re.fullmatch(r"(\d{3,5})(?:-(\d{4}))?", text)
+        if match and match.group(2):
+            return f"{match.group(1).zfill(5)}-{match.group(2)}"
+        if text.isdigit() and 5 < len(text) <= 9:
+            return text.zfill(9)
+    if text.isdigit() and length - 2 <= len(text) < length:
+        return text.zfill(length)
+    return text
+
+
+# --- numbers and amounts ----------------------------------------------------------------------------------
+
+
+def repair_amount(
+    cell: SourceCell, field: Field, *, text_source: bool = False
+) -> tuple[Amount | None, Issue | None]:
+    """A money amount from a number, or from text such as '25', '$25.00', '25 USD', 'USD 25', '25,00 €'.
+
+    Separators: a comma followed by exactly three digits groups thousands (1,000); a comma followed by one or
+    two digits at the end is a decimal comma (25,50); with both, the last one is the decimal mark (1.000,50).
+    A dot alone is always the decimal mark. `text_source` (CSV files, where every cell is text) turns off the
+    'number stored as text' warning.
+    """
+    value = cell.value
+    if isinstance(value, bool):
+        return None, None
+    if isinstance(value, int | float):
+        return Amount(Decimal(number_text(float(value)))), None
+    if not isinstance(value, str):
+        return None, None
+    text = clean(value)
+    if _PLAIN_NUMBER.fullmatch(text):
+        plain = Amount(Decimal(text))
+        return plain, None if text_source else _number_as_text(cell, field, plain.value)
+    amount = parse_amount(text)
+    if amount is None:
+        return None, None
+    written = (
+        f"{plain_number(amount.value)} {amount.currency}"
+        if amount.currency not in (None, "$")
+        else (plain_number(amount.value))
+    )
+    return amount, warning(
+        "repair.amount_text",
+        cell,
+        field,
+        f"read the text {shown(value)} as the amount {written}. Nothing to do; plain numbers avoid doubt.",
+    )
+
+
+def parse_amount(text: str) -> Amount | None:
+    """An amount written with a currency sign or code, spaces or separators; None if it is not one."""
+    match = _AMOUNT.fullmatch(text.strip())
+    if match is None:
+        return None
+    currencies = {_currency_of(s) for s in (match["pre"], match["pre2"], match["post"]) if s}
+    if len(currencies) > 1:
+        currencies.discard("$")  # '$25 USD' says the same thing twice
+    if len(currencies) > 1 or None in currencies:
+        return None
+    currency = currencies.pop() if currencies else None
+    number = _number_from(match["number"])
+    if number is None:
+        return None
+    return Amount(-number if match["minus"] else number, currency)
+
+
+def _currency_of(sign: str) -> str | None:
+    """'USD' for 'usd', '$' for '$'; None for three letters that are not a currency code ('pcs')."""
+    if sign in _CURRENCY_SIGNS:
+        return _CURRENCY_SIGNS[sign]
+    code = sign.upper()
+    return code if code in CURRENCY_CODES else None
+
+
+def _number_from(text: str) -> Decimal | None:
+    compact = re.sub(r"[ '\u00a0\u202f]", "", text)
+    if _THOUSANDS_COMMA.fullmatch(compact):
+        compact = compact.replace(",", "")
+    elif _EURO_STYLE.fullmatch(compact):
+        compact = compact.replace(".", "").replace(",", ".")
+    elif _DECIMAL_COMMA.fullmatch(compact):
+        compact = compact.replace(",", ".")
+    if not _PLAIN_NUMBER.fullmatch(compact):
+        return None
+    try:
+        return Decimal(compact)
+    except InvalidOperation:
+        return None
+
+
+def repair_number(
+    cell: SourceCell, field: Field, *, text_source: bool = False
+) -> tuple[Decimal | None, Issue | None]:
+    """A plain number (a quantity) from a number cell or from text such as '3' or ' 3 '."""
+    value = cell.value
+    if isinstance(value, bool):
+        return None, None
+    if isinstance(value, int | float):
+        return Decimal(number_text(float(value))), None
+    if not isinstance(value, str):
+        return None, None
+    text = clean(value)
+    number = Decimal(text) if _PLAIN_NUMBER.fullmatch(text) else _number_from(text)
+    if number is None or text_source:
+        return number, None
+    return number, _number_as_text(cell, field, number)
+
+
+def _number_as_text(cell: SourceCell, field: Field, number: Decimal) -> Issue:
+    return warning(
+        "repair.number_as_text",
+        cell,
+        field,
+        f"the number {shown(cell.value)} is stored as text; used it as the number {plain_number(number)}. "
+        "Nothing to do; to silence this, convert the column to numbers in Excel.",
+    )
+
+
+def plain_number(number: Decimal | None) -> str:
+    """25 for 25.00, 12.5 for 12.50, '' for None: amounts as people write them."""
+    if number is None:
+        return ""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- dates ------------------------------------------------------------------------------------------------
+
+
+def repair_date(cell: SourceCell, field: Field, region: str = "US") -> tuple[date | None, Issue | None]:
+    """A date from a date cell, an Excel serial number, ISO text ('2026-12-01') or other common text forms.
+
+    Numeric text such as 01/02/2026 is read month first in the US (and where `region` writes dates that way),
+    day first elsewhere, unless one of the numbers is above 12; either way the warning says how it was read.
+    """
+    value = cell.value
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, bool):
+        return None, None
+    if isinstance(value, int | float):
+        return _from_serial(cell, field, float(value))
+    if not isinstance(value, str):
+        return None, None
+    return _from_text(cell, field, clean(value), region)
+
+
+def _from_serial(cell: SourceCell, field: Field, serial: float) -> tuple[date | None, Issue | None]:
+    if not 1 <= serial <= _LAST_SERIAL:
+        return None, None
+    day = _EXCEL_EPOCH + timedelta(days=int(serial))
+    if serial < 61:  # Excel counts a 29 February 1900 that never was
+        day += timedelta(days=1)
+    return day, warning(
+        "repair.date_serial",
+        cell,
+        field,
+        f"the date was stored as the number {number_text(serial)} (Excel's date serial); read it as "
+        f"{day.isoformat()}. Check it is right; format the column as Date to see it as a date.",
+    )
+
+
+def _from_text(cell: SourceCell, field: Field, text: str, region: str) -> tuple[date | None, Issue | None]:
+    iso = _ISO_DATE.fullmatch(text)
+    if iso:
+        return _safe_date(int(iso[1]), int(iso[2]), int(iso[3])), None
+    found, how = _loose_date(text, region)
+    if found is None:
+        return None, None
+    return found, warning(
+        "repair.date_text",
+        cell,
+        field,
+        f"read the text {shown(cell.value)} as {found.isoformat()} ({how}). Check it is right; "
+        "write dates as YYYY-MM-DD (2026-12-01) or use a date cell to avoid doubt.",
+    )
+
+
+def _loose_date(text: str, region: str) -> tuple[date | None, str]:
+    numeric = _NUMERIC_DATE.fullmatch(text)
+    if numeric:
+        first, second, year = int(numeric[1]), int(numeric[2]), _full_year(numeric[3])
+        if first > 12 or (second <= 12 and region not in _MONTH_FIRST_REGIONS):
+            return _safe_date(year, second, first), "day/month/year"
+        return _safe_date(year, first, second), "month/day/year"
+    named = _DAY_MONTH_YEAR.fullmatch(text)
+    if named and named[2].casefold() in _MONTHS:
+        return _safe_date(int(named[3]), _MONTHS[named[2].casefold()], int(named[1])), "day month year"
+    named = _MONTH_DAY_YEAR.fullmatch(text)
+    if named and named[1].casefold() in _MONTHS:
+        return _safe_date(int(named[3]), _MONTHS[named[1].casefold()], int(named[2])), "month day, year"
+    return None, ""
+
+
+def _full_year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

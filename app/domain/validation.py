@@ -1,0 +1,1012 @@
+"""The rules a recipient row must meet before it is sent: each broken rule an ERROR at its cell, with the fix.
+
+`RowValidator` checks one row and returns its normalised `Recipient` and its issues (repairs as warnings,
+broken rules as errors); `app.domain.file_checks` adds what needs the whole file. Decisions to know:
+
+- Delivery type: a per-row column (email, e-mail, sms, text, digital, link, links, claim link, mail, post,
+  physical, ship, … and the API's own names, any case), else the import's default. With neither, it is
+  inferred only when unambiguous (an email or SMS number and no address: DigitalDelivery; an address and no
+  email or SMS: PhysicalShipment; a product sold one way only: that way), with a warning; otherwise an error.
+  A row that says "email" or "sms" needs that contact, not just either.
+- Contacts are checked only on digital rows (and rows whose type is unknown), addresses only on physical
+  ones: a mixed sheet may fill every column, and what a row does not use is not held against it.
+- Country: an empty country cell (or no country column) means the default country, with a warning.
+- Personalisation: the run's defaults fill a row's empty From name, From email and Message. Names (To, From)
+  may be at most 100 characters, the message at most 1,000.
+- Quantity: a whole number from 1 to 1,000 per row (1 when there is no quantity column).
+- With an empty catalog (never fetched), product, value, delivery-type and shipping checks are skipped; the
+  import says so once (`catalog.missing`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from app.domain.catalog import Catalog, DeliveryType, DenominationType, Product, ShippingMethod
+from app.domain.cells import at_row, error, shown, warning
+from app.domain.emails import read_email
+from app.domain.fields import Field
+from app.domain.issues import Issue, Severity
+from app.domain.places import NO_POSTAL_CODE, described_states, has_states, postal_code_problem
+from app.domain.recipient import Personalization, PhysicalAddress, Recipient, RowLayout, identity_of
+from app.domain.records import CellError, CellValue, RawRecord, SourceCell
+from app.domain.repairs import (
+    Amount,
+    plain_number,
+    repair_amount,
+    repair_country,
+    repair_date,
+    repair_number,
+    repair_phone,
+    repair_postal_code,
+    repair_state,
+    repair_text,
+)
+
+Value = CellValue | CellError
+T = TypeVar("T")
+# A cached answer: the value to use and the issues to report, placed at the first cell that had the value.
+Outcome = tuple[Any, tuple[Issue, ...]]
+
+MAX_NAME_LENGTH = 100
+MAX_MESSAGE_LENGTH = 1000
+MAX_QUANTITY = 1000
+_CACHE_LIMIT = 50_000
+_DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "CLP", "COP", "ARS"})
+_TYPE_WORDS = "email, sms, link or mail"
+_CENT = Decimal("0.01")
+
+# Bound once: the hot path reads these for every row, and an Enum member lookup costs several dict lookups.
+_FIRST, _LAST, _FULL = Field.FIRST_NAME, Field.LAST_NAME, Field.FULL_NAME
+_EMAIL, _SMS, _PHONE = Field.EMAIL, Field.SMS, Field.PHONE
+_PRODUCT, _VALUE, _QUANTITY, _TYPE = Field.PRODUCT, Field.VALUE, Field.QUANTITY, Field.DELIVERY_TYPE
+_LINE1, _CITY, _STATE, _ZIP, _COUNTRY = (
+    Field.ADDRESS_LINE1,
+    Field.CITY,
+    Field.STATE,
+    Field.ZIP,
+    Field.COUNTRY,
+)
+_MESSAGE, _FROM_NAME, _FROM_EMAIL = Field.MESSAGE, Field.FROM_NAME, Field.FROM_EMAIL
+_DATE, _BRANDING, _REFERENCE = Field.DELIVERY_DATE, Field.BRANDING, Field.REFERENCE
+_DIGITAL, _LINKS, _PHYSICAL = DeliveryType.DIGITAL, DeliveryType.LINKS, DeliveryType.PHYSICAL
+
+# What people write in a delivery column, compared without case, spaces or punctuation. The second item is
+# the contact the word asks for ('sms' means the SMS number must be there), or None.
+_DELIVERY_WORDS: dict[str, tuple[DeliveryType, Field | None]] = {
+    **dict.fromkeys(("email", "emails", "emailed", "mailemail"), (_DIGITAL, _EMAIL)),
+    **dict.fromkeys(("sms", "text", "texts", "textmessage", "mobile"), (_DIGITAL, _SMS)),
+    **dict.fromkeys(("digital", "digitaldelivery", "electronic", "egift", "ecard"), (_DIGITAL, None)),
+    **dict.fromkeys(("link", "links", "claimlink", "claimlinks", "url"), (_LINKS, None)),
+    **dict.fromkeys(
+        (
+            "mail",
+            "post",
+            "postal",
+            "postalmail",
+            "physical",
+            "physicalshipment",
+            "physicalcard",
+            "ship",
+            "shipping",
+            "shipment",
+            "shipped",
+            "plastic",
+            "plasticcard",
+        ),
+        (_PHYSICAL, None),
+    ),
+}
+
+
+def delivery_type_from_word(word: str) -> tuple[DeliveryType, Field | None] | None:
+    """The delivery type a word names ('E-mail' → DigitalDelivery, needing an email), or None."""
+    return _DELIVERY_WORDS.get(re.sub(r"[^a-z]", "", word.casefold()))
+
+
+@dataclass(frozen=True)
+class PersonalizationDefaults:
+    """The run's personalisation, used where a row leaves a field empty."""
+
+    from_name: str | None = None
+    from_email: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationOptions:
+    """The settings that shape validation. `today` is injected so that 'not in the past' can be tested.
+
+    `default_region` reads phone numbers that have no country code, and is the country of addresses that
+    name none. `text_source`: every cell is text (CSV), so numbers stored as text are expected, not reported.
+    """
+
+    today: date = field(default_factory=date.today)
+    default_delivery_type: DeliveryType | None = None
+    default_region: str = "US"
+    personalization: PersonalizationDefaults = field(default_factory=PersonalizationDefaults)
+    total_threshold: Decimal = Decimal(500)
+    default_shipping_method: str | None = None
+    max_quantity: int = MAX_QUANTITY
+    text_source: bool = False
+
+
+class _Row:
+    """One row being checked: its raw values, where each field sits, and the issues found so far."""
+
+    __slots__ = ("broken", "columns", "index", "issues", "number", "sheet", "values")
+
+    def __init__(self, sheet: str, number: int, values: Sequence[Value], layout: RowLayout) -> None:
+        self.sheet = sheet
+        self.number = number
+        self.values = values
+        self.index = layout.index
+        self.columns = layout.columns
+        self.issues: list[Issue] = []
+        self.broken: set[Field] = set()
+
+    def get(self, fld: Field) -> CellValue:
+        """The cell's value, None when empty (spaces only count as empty); an Excel error is reported here."""
+        i = self.index.get(fld)
+        if i is None:
+            return None
+        value = self.values[i]
+        if type(value) is str:
+            return value if value and not value.isspace() else None
+        if type(value) is CellError:
+            self._excel_error(fld, value)
+            return None
+        return value  # type: ignore[return-value]  # not a CellError: its type was checked just above
+
+    def has(self, fld: Field) -> bool:
+        """The cell holds something, even an error: for deciding what the row is about."""
+        i = self.index.get(fld)
+        if i is None:
+            return False
+        value = self.values[i]
+        return value is not None and not (type(value) is str and (not value or value.isspace()))
+
+    def cell(self, fld: Field) -> SourceCell:
+        i = self.index.get(fld)
+        return SourceCell(
+            self.sheet, self.number, self.columns.get(fld, "?"), None if i is None else self.values[i]
+        )
+
+    def text(self, fld: Field) -> str | None:
+        """A text field, trimmed (with a warning when that changed it)."""
+        i = self.index.get(fld)
+        if i is None:
+            return None
+        value = self.values[i]
+        if type(value) is str and value.isascii() and len(value.strip()) == len(value):
+            return value or None  # the common case, answered without building a cell
+        if value is None or self.get(fld) is None:
+            return None
+        text, issue = repair_text(self.cell(fld), fld)
+        if issue is not None:
+            self.issues.append(issue)
+        return text
+
+    def add(self, issue: Issue | None) -> None:
+        if issue is not None:
+            self.issues.append(issue)
+
+    def fail(self, code: str, fld: Field, text: str) -> None:
+        """An error at `fld`'s cell, or at the row when the sheet has no such column."""
+        where = (self.sheet, self.number, self.columns.get(fld))
+        self.issues.append(at_row(Severity.ERROR, code, where, fld, text))
+
+    def warn(self, code: str, fld: Field, text: str) -> None:
+        where = (self.sheet, self.number, self.columns.get(fld))
+        self.issues.append(at_row(Severity.WARNING, code, where, fld, text))
+
+    def _excel_error(self, fld: Field, value: CellError) -> None:
+        self.broken.add(fld)
+        label = fld.label.lower()
+        self.issues.append(
+            error(
+                "cell.excel_error",
+                self.cell(fld),
+                fld,
+                f"the cell shows the Excel error {value.code}, so the {label} is unknown. Fix the formula "
+                "that "
+                f"gives the error, or type the {label} in.",
+            )
+        )
+
+
+def _relocate(issue: Issue, row: _Row) -> Issue:
+    """A cached issue moved to the same column of another row (its message starts with the cell reference)."""
+    if issue.row == row.number and issue.sheet == row.sheet:
+        return issue
+    column = issue.column
+    _, _, rest = issue.message.partition(": ")
+    where = f"{column}{row.number}" if column else f"Row {row.number}"
+    return Issue(issue.severity, issue.code, f"{where}: {rest}", row.sheet, row.number, column, issue.field)
+
+
+def _key(value: CellValue) -> Hashable:
+    """A cache key that keeps 1, 1.0 and True apart (they are equal as dict keys)."""
+    return value if type(value) is str else (type(value), value)
+
+
+class RowValidator:
+    """Checks rows against the catalog and the options. One validator serves one import: it caches.
+
+    Values that repeat down a column (products, amounts, delivery types, countries, dates) are checked once
+    and the answer reused; that is most of what makes 100,000 rows quick.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        options: ValidationOptions | None = None,
+        previous_fingerprints: Mapping[str, str] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.options = options or ValidationOptions()
+        self.previous = previous_fingerprints or {}
+        self.sheet_notes: dict[tuple[str, str], Issue] = {}
+        self._caches: dict[str, dict[Hashable, Outcome]] = defaultdict(dict)
+        self._names = _names_index(catalog)
+
+    def validate_record(self, record: RawRecord) -> tuple[Recipient, list[Issue]]:
+        """Check one row read from a workbook (or edited in the grid)."""
+        fields = list(record.cells)
+        layout = RowLayout.of(fields, {fld: cell.column for fld, cell in record.cells.items()})
+        return self.validate(record.sheet, record.row, [record.cells[f].value for f in fields], layout)
+
+    def validate(
+        self, sheet: str, number: int, values: Sequence[Value], layout: RowLayout
+    ) -> tuple[Recipient, list[Issue]]:
+        """Check one row: its raw values, laid out as `layout` says (one layout serves a whole sheet)."""
+        row = _Row(sheet, number, values, layout)
+        recipient = Recipient(f"{sheet}!{number}", sheet, number, values, layout)
+        self._names_of(row, recipient)
+        product = self._product(row, recipient)
+        kind, wants = self._delivery_type(row, product)
+        recipient.delivery_type = kind
+        self._value(row, recipient, product)
+        self._quantity(row, recipient)
+        if kind is _DIGITAL or kind is None:
+            self._digital(row, recipient, wants, checked=kind is not None)
+        elif kind is _PHYSICAL:
+            self._physical(row, recipient)
+        if product is not None and kind is not None and kind not in product.delivery_types:
+            self._not_available(row, product, kind)
+        self._personalization(row, recipient)
+        index = row.index
+        if _DATE in index:
+            self._delivery_date(row, recipient)
+        if _BRANDING in index:
+            self._branding(row, recipient)
+        recipient.reference = row.text(_REFERENCE)
+        recipient.identity = identity_of(recipient)
+        if self.previous:
+            self._earlier_run(row, recipient)
+        return recipient, row.issues
+
+    def _cached(self, row: _Row, name: str, key: Hashable, compute: Callable[[], Outcome]) -> Any:
+        """The value `compute` gives for `key`, computed once per import; its issues are added to `row`."""
+        cache = self._caches[name]
+        found = cache.get(key)
+        if found is None:
+            found = compute()
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[key] = found
+        value, issues = found
+        for issue in issues:
+            row.issues.append(_relocate(issue, row))
+        return value
+
+    def _sheet_note(self, sheet: str, code: str, fld: Field, text: str) -> None:
+        """A warning about a whole sheet, given once however many rows it concerns."""
+        self.sheet_notes.setdefault(
+            (sheet, code), Issue(Severity.WARNING, code, text, sheet, None, None, fld)
+        )
+
+    # -- names and product -------------------------------------------------------------------------------
+
+    def _names_of(self, row: _Row, recipient: Recipient) -> None:
+        first, last, full = row.text(_FIRST), row.text(_LAST), row.text(_FULL)
+        recipient.first_name, recipient.last_name = first, last
+        recipient.name = full or (f"{first} {last}" if first and last else first or last)
+        for fld, text in ((_FIRST, first), (_LAST, last), (_FULL, full)):
+            if text is not None and len(text) > MAX_NAME_LENGTH:
+                row.fail(f"{fld.value}.too_long", fld, _too_long(fld, text, MAX_NAME_LENGTH))
+
+    def _product(self, row: _Row, recipient: Recipient) -> Product | None:
+        value = row.get(_PRODUCT)
+        if value is None:
+            if _PRODUCT not in row.broken:
+                row.fail(
+                    "product.missing",
+                    _PRODUCT,
+                    f"no product given. Expected a product id from the catalog"
+                    f"{self._examples()}. Type the product's id (or its name).",
+                )
+            return None
+        product, product_id = self._cached(
+            row, "product", _key(value), lambda: self._find_product(row.cell(_PRODUCT))
+        )
+        recipient.product_id = product_id
+        if product is not None:
+            recipient.currency = product.currency
+        return product  # type: ignore[no-any-return]
+
+    def _find_product(self, cell: SourceCell) -> Outcome:
+        text, trimmed = repair_text(cell, _PRODUCT)
+        notes = (trimmed,) if trimmed else ()
+        if self.catalog.is_empty:
+            return (None, text), notes
+        product = self.catalog.product(text)
+        if product is not None:
+            return (product, product.id), notes
+        named = self._names.get(text.casefold(), [])
+        if len(named) == 1:
+            return (named[0], named[0].id), (
+                warning(
+                    "product.name_matched",
+                    cell,
+                    _PRODUCT,
+                    f"{shown(cell.value)} is the name of product {named[0].id}; used that product. Nothing "
+                    "to "
+                    "do; product ids avoid doubt when two products have similar names.",
+                ),
+            )
+        if len(named) > 1:
+            return (None, None), (
+                error(
+                    "product.ambiguous",
+                    cell,
+                    _PRODUCT,
+                    f"{shown(cell.value)} is the name of several products ({listed(p.id for p in named)}). "
+                    "Expected one product id. Type the id of the one you mean.",
+                ),
+            )
+        return (None, None), (
+            error(
+                "product.unknown",
+                cell,
+                _PRODUCT,
+                f"{shown(cell.value)} is not a product in the catalog{self._suggest(text)}. Expected a "
+                "product "
+                f"id{self._examples()}. Type one of the catalog's product ids, or refresh the catalog if the "
+                "product is new.",
+            ),
+        )
+
+    def _examples(self) -> str:
+        ids = sorted(self.catalog.products)
+        if not ids:
+            return ""
+        return " such as " + ", ".join(ids[:6]) + (", …" if len(ids) > 6 else "")
+
+    def _suggest(self, text: str) -> str:
+        choices = {p.id.casefold(): p.id for p in self.catalog.products.values()}
+        choices.update({p.name.casefold(): p.id for p in self.catalog.products.values()})
+        close = difflib.get_close_matches(text.casefold(), list(choices), n=1, cutoff=0.75)
+        return f" (did you mean {choices[close[0]]}?)" if close else ""
+
+    # -- delivery type -----------------------------------------------------------------------------------
+
+    def _delivery_type(self, row: _Row, product: Product | None) -> tuple[DeliveryType | None, Field | None]:
+        value = row.get(_TYPE)
+        if value is not None:
+            found: tuple[DeliveryType | None, Field | None] = self._cached(
+                row, "type", _key(value), lambda: _read_delivery_type(row.cell(_TYPE))
+            )
+            return found
+        if _TYPE in row.broken:
+            return None, None
+        if self.options.default_delivery_type is not None:
+            return self.options.default_delivery_type, None
+        return self._infer_delivery_type(row, product), None
+
+    def _infer_delivery_type(self, row: _Row, product: Product | None) -> DeliveryType | None:
+        has_contact = row.has(_EMAIL) or row.has(_SMS)
+        has_address = row.has(_LINE1)
+        if has_contact != has_address:
+            kind = _DIGITAL if has_contact else _PHYSICAL
+            why = (
+                "the row has an email address or SMS number and no postal address"
+                if has_contact
+                else "the row has a postal address and no email address or SMS number"
+            )
+        elif product is not None and len(product.delivery_types) == 1:
+            (kind,) = product.delivery_types
+            why = f"{product.id} is only sent that way"
+        else:
+            row.fail(
+                "delivery_type.missing",
+                _TYPE,
+                "no delivery type given, and the row does not show which "
+                f"one is meant. Expected {_TYPE_WORDS}. Type one in the delivery column, or choose a "
+                "default delivery type for the import.",
+            )
+            return None
+        if _TYPE in row.columns:
+            row.warn(
+                "delivery_type.inferred",
+                _TYPE,
+                f"no delivery type given; sending as {kind} because "
+                f"{why}. Type {_TYPE_WORDS} here to choose it yourself.",
+            )
+        else:
+            self._sheet_note(
+                row.sheet,
+                "delivery_type.inferred",
+                _TYPE,
+                f"Sheet “{row.sheet}” has no delivery type column, so each row's type was worked "
+                "out from what it holds: an email address or SMS number means DigitalDelivery, a "
+                "postal address means PhysicalShipment. Add a Delivery column (email, sms, link "
+                "or mail) or choose a default delivery type to decide it yourself.",
+            )
+        return kind
+
+    def _not_available(self, row: _Row, product: Product, kind: DeliveryType) -> None:
+        offered = ", ".join(sorted(product.delivery_types))
+        where = _TYPE if _TYPE in row.columns else _PRODUCT
+        row.fail(
+            "delivery_type.not_available",
+            where,
+            f"{product.id} cannot be sent as {kind}; it is offered "
+            f"as {offered}. Change the delivery type or pick a product that offers it.",
+        )
+
+    # -- value and quantity ------------------------------------------------------------------------------
+
+    def _value(self, row: _Row, recipient: Recipient, product: Product | None) -> None:
+        value = row.get(_VALUE)
+        if value is None:
+            if _VALUE not in row.broken:
+                expected = product.describe_values() if product else "the card's face value, such as 25"
+                row.fail("value.missing", _VALUE, f"no value given. Expected {expected}. Type the amount.")
+            return
+        key = (type(value), value, product.id if product else None)
+        amount: Amount | None = self._cached(
+            row, "value", key, lambda: self._read_value(row.cell(_VALUE), product)
+        )
+        if amount is None:
+            return
+        recipient.value = amount.value
+        if product is None and amount.currency not in (None, "$"):
+            recipient.currency = amount.currency
+
+    def _read_value(self, cell: SourceCell, product: Product | None) -> Outcome:
+        amount, repaired = repair_amount(cell, _VALUE, text_source=self.options.text_source)
+        notes = (repaired,) if repaired else ()
+        if amount is None:
+            expected = f" ({product.describe_values()})" if product else ""
+            return None, (
+                error(
+                    "value.not_a_number",
+                    cell,
+                    _VALUE,
+                    f"{shown(cell.value)} is not an amount. Expected a number such as 25{expected}. Type the "
+                    "value as a plain number.",
+                ),
+            )
+        problem = self._value_problem(cell, amount, product)
+        return (None, (*notes, problem)) if problem else (amount, notes)
+
+    def _value_problem(self, cell: SourceCell, amount: Amount, product: Product | None) -> Issue | None:
+        if product is None:
+            if amount.value > 0 or not self.catalog.is_empty:
+                return None  # an unknown product has its own error; its value cannot be judged
+            return error(
+                "value.not_allowed",
+                cell,
+                _VALUE,
+                f"{plain_number(amount.value)} is not a card value. "
+                "Expected an amount above 0. Type the value.",
+            )
+        if not _same_currency(amount.currency, product.currency):
+            return error(
+                "value.currency_mismatch",
+                cell,
+                _VALUE,
+                f"{shown(cell.value)} is in {amount.currency}, but {product.id} is sold in "
+                f"{product.currency}. Expected {product.describe_values()}. Change the amount, or pick a "
+                f"product sold in {amount.currency}.",
+            )
+        if product.allows_value(amount.value):
+            return None
+        cents = (
+            product.denomination_type is DenominationType.VARIABLE
+            and amount.value != amount.value.quantize(_CENT)
+        )
+        rule = product.describe_values() + (", with at most 2 decimals" if cents else "")
+        return error(
+            "value.not_allowed",
+            cell,
+            _VALUE,
+            f"{plain_number(amount.value)} {product.currency} is not a value {product.id} allows. Expected "
+            f"{rule}. Change the value, or pick a product that offers it.",
+        )
+
+    def _quantity(self, row: _Row, recipient: Recipient) -> None:
+        value = row.get(_QUANTITY)
+        if value is None:
+            recipient.quantity = None if _QUANTITY in row.broken else 1
+        elif type(value) is int and 1 <= value <= self.options.max_quantity:
+            recipient.quantity = value
+        else:
+            recipient.quantity = self._cached(
+                row, "quantity", _key(value), lambda: self._read_quantity(row.cell(_QUANTITY))
+            )
+
+    def _read_quantity(self, cell: SourceCell) -> Outcome:
+        number, repaired = repair_number(cell, _QUANTITY, text_source=self.options.text_source)
+        notes = (repaired,) if repaired else ()
+        top = self.options.max_quantity
+        expected = f"Expected a whole number of cards from 1 to {top}"
+        if number is None:
+            problem = error(
+                "quantity.not_a_number",
+                cell,
+                _QUANTITY,
+                f"{shown(cell.value)} is not a number of cards. {expected}. Type the number (1 if unsure).",
+            )
+        elif number != number.to_integral_value():
+            problem = error(
+                "quantity.not_whole",
+                cell,
+                _QUANTITY,
+                f"{plain_number(number)} is not a whole number. {expected}. Type a whole number.",
+            )
+        elif not 1 <= number <= top:
+            problem = error(
+                "quantity.out_of_range",
+                cell,
+                _QUANTITY,
+                f"{plain_number(number)} cards cannot be "
+                f"ordered in one row. {expected}. Change the quantity; split more than {top} cards "
+                "over several rows.",
+            )
+        else:
+            return int(number), notes
+        return None, (*notes, problem)
+
+    # -- digital -----------------------------------------------------------------------------------------
+
+    def _digital(self, row: _Row, recipient: Recipient, wants: Field | None, checked: bool) -> None:
+        """Email and SMS number; `checked` False (delivery type unknown): check what is there, require "
+        "nothing."""
+        recipient.email = self._email(row)
+        recipient.sms = self._sms(row)
+        if not checked or (recipient.email and wants is not _SMS) or (recipient.sms and wants is not _EMAIL):
+            return
+        has_email, has_sms = row.has(_EMAIL), row.has(_SMS)
+        if not has_email and not has_sms:
+            where = _SMS if wants is _SMS or _EMAIL not in row.columns else _EMAIL
+            row.fail(
+                "contact.missing",
+                where,
+                "no email address or SMS number, and a digital card needs one "
+                "of them. Expected an email address (name@example.com) or a mobile number. Type one, or "
+                "change the delivery type to link to hand the card out yourself.",
+            )
+        elif wants is _EMAIL and not has_email:
+            row.fail(
+                "email.missing",
+                _EMAIL,
+                "the delivery type says email, but there is no email address. "
+                "Expected an address such as name@example.com. Type it, or change the delivery type to "
+                "sms.",
+            )
+        elif wants is _SMS and not has_sms:
+            row.fail(
+                "sms.missing",
+                _SMS,
+                "the delivery type says SMS, but there is no SMS number. Expected a "
+                "mobile number such as +1 555 555 0123. Type it, or change the delivery type to email.",
+            )
+
+    def _email(self, row: _Row) -> str | None:
+        text = row.text(_EMAIL)
+        if text is None:
+            return None
+        reading = read_email(text)
+        if reading.normalized is None:
+            row.fail(
+                "email.invalid",
+                _EMAIL,
+                f"{shown(text)} is not a valid email address: {reading.problem}. "
+                "Correct the address, or clear the cell and give an SMS number instead.",
+            )
+        return reading.normalized
+
+    def _sms(self, row: _Row) -> str | None:
+        if row.get(_SMS) is None:
+            return None
+        cell = row.cell(_SMS)
+        region = self.options.default_region
+        reading, repaired = repair_phone(cell, _SMS, region)
+        row.add(repaired)
+        if reading.e164 is None:
+            row.fail(
+                "sms.invalid",
+                _SMS,
+                f"{shown(cell.value)} is not a valid phone number. Expected a mobile "
+                f"number with its country code, such as +1 555 555 0123 (numbers without one are read as "
+                f"{region} numbers). Correct the number, or clear the cell and give an email address "
+                "instead.",
+            )
+            return None
+        if not reading.can_sms:
+            row.fail(
+                "sms.not_mobile",
+                _SMS,
+                f"{reading.e164} is a valid number but cannot receive SMS (a "
+                "landline or a service number). Expected a mobile number. Give a mobile number, or clear "
+                "the cell and give an email address instead.",
+            )
+            return None
+        return reading.e164
+
+    # -- physical ----------------------------------------------------------------------------------------
+
+    def _physical(self, row: _Row, recipient: Recipient) -> None:
+        address = PhysicalAddress(
+            name=recipient.name,
+            company=row.text(Field.COMPANY),
+            line1=row.text(_LINE1),
+            line2=row.text(Field.ADDRESS_LINE2),
+            city=row.text(_CITY),
+        )
+        recipient.address = address
+        self._require_address_parts(row, address)
+        address.country = self._country(row)
+        address.state = self._state(row, address.country)
+        address.zip = self._postal_code(row, address.country)
+        address.phone = self._contact_phone(row, address.country)
+        recipient.shipping_method_id, recipient.carrier_id = self._shipping(row)
+
+    def _require_address_parts(self, row: _Row, address: PhysicalAddress) -> None:
+        if address.name is None and not row.broken & {_FULL, _FIRST, _LAST}:
+            where = _FIRST if _FIRST in row.columns and _FULL not in row.columns else _FULL
+            row.fail(
+                "name.missing",
+                where,
+                "no recipient name, and a mailed card needs one. Expected the name "
+                "to print on the envelope. Type it.",
+            )
+        if address.line1 is None and _LINE1 not in row.broken:
+            row.fail(
+                "address_line1.missing",
+                _LINE1,
+                "no street address, and a mailed card needs one. "
+                "Expected the first address line, such as 1 Main St. Type it.",
+            )
+        if address.city is None and _CITY not in row.broken:
+            row.fail(
+                "city.missing",
+                _CITY,
+                "no city, and a mailed card needs one. Expected the town or city. Type it.",
+            )
+
+    def _country(self, row: _Row) -> str | None:
+        value = row.get(_COUNTRY)
+        if value is None:
+            return None if _COUNTRY in row.broken else self._default_country(row)
+        code: str | None = self._cached(
+            row, "country", _key(value), lambda: _read_country(row.cell(_COUNTRY))
+        )
+        return code
+
+    def _default_country(self, row: _Row) -> str:
+        country = self.options.default_region
+        if _COUNTRY in row.columns:
+            row.warn(
+                "country.assumed",
+                _COUNTRY,
+                f"no country given; assumed {country} (the default country). "
+                "Type the country if the address is elsewhere.",
+            )
+        else:
+            self._sheet_note(
+                row.sheet,
+                "country.assumed",
+                _COUNTRY,
+                f"Sheet “{row.sheet}” has no country column, so every address is taken to be in "
+                f"{country} (the default country). Add a Country column if any address is "
+                "elsewhere.",
+            )
+        return country
+
+    def _state(self, row: _Row, country: str | None) -> str | None:
+        value = row.get(_STATE)
+        if value is None:
+            if country is not None and has_states(country) and _STATE not in row.broken:
+                row.fail(
+                    "state.missing",
+                    _STATE,
+                    f"no state or province, and addresses in {country} need one. "
+                    f"Expected {described_states(country)}. Type it.",
+                )
+            return None
+        key = (type(value), value, country)
+        code: str | None = self._cached(row, "state", key, lambda: _read_state(row.cell(_STATE), country))
+        return code
+
+    def _postal_code(self, row: _Row, country: str | None) -> str | None:
+        if row.get(_ZIP) is None:
+            if country is not None and country not in NO_POSTAL_CODE and _ZIP not in row.broken:
+                expected = postal_code_problem(country, "") or "a postal code"
+                row.fail(
+                    "zip.missing",
+                    _ZIP,
+                    f"no postal code, and addresses in {country} need one. Expected {expected}. Type it.",
+                )
+            return None
+        cell = row.cell(_ZIP)
+        code, repaired = repair_postal_code(cell, _ZIP, country)
+        row.add(repaired)
+        problem = postal_code_problem(country, code) if country else None
+        if problem is None:
+            return code
+        row.fail(
+            "zip.invalid",
+            _ZIP,
+            f"{shown(cell.value)} is not a valid postal code for {country}. Expected "
+            f"{problem}. Correct the postal code (and check the country).",
+        )
+        return None
+
+    def _contact_phone(self, row: _Row, country: str | None) -> str | None:
+        if row.get(_PHONE) is None:
+            return None
+        cell = row.cell(_PHONE)
+        region = country or self.options.default_region
+        reading, repaired = repair_phone(cell, _PHONE, region)
+        row.add(repaired)
+        if reading.e164 is None:
+            row.fail(
+                "phone.invalid",
+                _PHONE,
+                f"{shown(cell.value)} is not a valid phone number. Expected a "
+                f"number with its country code, such as +1 555 555 0123 (without one it is read as a "
+                f"{region} number). Correct it, or clear the cell: the phone is optional.",
+            )
+        return reading.e164
+
+    def _shipping(self, row: _Row) -> tuple[str | None, str | None]:
+        methods = self.catalog.shipping_methods
+        method_text, carrier_text = row.text(Field.SHIPPING_METHOD), row.text(Field.CARRIER)
+        if not methods:
+            return method_text or "STANDARD", carrier_text or "DEFAULT"
+        default = self._default_shipping_method()
+        method = _by_id_or_name(methods, method_text) if method_text else default
+        if method is None:
+            clear = f", or clear the cell to use {default.id}" if default else ""
+            row.fail(
+                "shipping_method.unknown",
+                Field.SHIPPING_METHOD,
+                f"{shown(method_text)} is not a shipping "
+                f"method the vendor offers. Expected {listed(sorted(methods))}. Type one of them{clear}.",
+            )
+            return None, carrier_text
+        carriers = {c.id: c for c in method.carriers}
+        if not carrier_text:
+            return method.id, method.carriers[0].id if method.carriers else None
+        carrier = _by_id_or_name(carriers, carrier_text)
+        if carrier is None:
+            row.fail(
+                "carrier.unknown",
+                Field.CARRIER,
+                f"{shown(carrier_text)} is not a carrier for shipping "
+                f"method {method.id}. Expected {listed(carriers)}. Type one of them, or clear the cell to "
+                "use the first.",
+            )
+            return method.id, None
+        return method.id, carrier.id
+
+    def _default_shipping_method(self) -> ShippingMethod | None:
+        methods = self.catalog.shipping_methods
+        wanted = self.options.default_shipping_method or "STANDARD"
+        return _by_id_or_name(methods, wanted) or next(iter(methods.values()), None)
+
+    # -- personalisation, date, branding, earlier runs ---------------------------------------------------
+
+    def _personalization(self, row: _Row, recipient: Recipient) -> None:
+        defaults = self.options.personalization
+        from_name = row.text(_FROM_NAME)
+        if from_name is not None and len(from_name) > MAX_NAME_LENGTH:
+            row.fail("from_name.too_long", _FROM_NAME, _too_long(_FROM_NAME, from_name, MAX_NAME_LENGTH))
+        message = row.text(_MESSAGE)
+        if message is not None and len(message) > MAX_MESSAGE_LENGTH:
+            row.fail("message.too_long", _MESSAGE, _too_long(_MESSAGE, message, MAX_MESSAGE_LENGTH))
+        from_email = self._from_email(row) if _FROM_EMAIL in row.index else None
+        recipient.personalization = Personalization(
+            recipient.first_name or recipient.name,
+            from_name or defaults.from_name,
+            from_email or defaults.from_email,
+            message or defaults.message,
+        )
+
+    def _from_email(self, row: _Row) -> str | None:
+        text = row.text(_FROM_EMAIL)
+        if text is None:
+            return None
+        reading = read_email(text)
+        if reading.normalized is None:
+            row.fail(
+                "from_email.invalid",
+                _FROM_EMAIL,
+                f"{shown(text)} is not a valid email address: "
+                f"{reading.problem}. Correct it, or clear the cell to use the run's sender address.",
+            )
+        return reading.normalized
+
+    def _delivery_date(self, row: _Row, recipient: Recipient) -> None:
+        value = row.get(_DATE)
+        if value is not None:
+            recipient.delivery_date = self._cached(
+                row, "date", _key(value), lambda: self._read_date(row.cell(_DATE))
+            )
+
+    def _read_date(self, cell: SourceCell) -> Outcome:
+        found, repaired = repair_date(cell, _DATE, self.options.default_region)
+        notes = (repaired,) if repaired else ()
+        today = self.options.today
+        if found is None:
+            return None, (
+                error(
+                    "delivery_date.invalid",
+                    cell,
+                    _DATE,
+                    f"{shown(cell.value)} is not a date. Expected a date such as {today.isoformat()}, or a "
+                    "date "
+                    "cell. Type the date, or clear the cell to send at once.",
+                ),
+            )
+        if found < today:
+            return None, (
+                *notes,
+                error(
+                    "delivery_date.past",
+                    cell,
+                    _DATE,
+                    f"{found.isoformat()} is in the past (today is {today.isoformat()}). Expected today or a "
+                    "later date. Change the date, or clear the cell to send at once.",
+                ),
+            )
+        return found, notes
+
+    def _branding(self, row: _Row, recipient: Recipient) -> None:
+        text = row.text(_BRANDING)
+        if text is None or not self.catalog.brandings:
+            recipient.branding_id = text
+            return
+        found = _by_id_or_name(self.catalog.brandings, text)
+        if found is None:
+            row.fail(
+                "branding.unknown",
+                _BRANDING,
+                f"{shown(text)} is not one of your brandings. Expected "
+                f"{listed(sorted(self.catalog.brandings))}. Type one of them, or clear the cell for the "
+                "standard design.",
+            )
+        recipient.branding_id = found.id if found else None
+
+    def _earlier_run(self, row: _Row, recipient: Recipient) -> None:
+        fingerprint = recipient.fingerprint
+        if fingerprint is None or fingerprint not in self.previous:
+            return
+        card = " ".join(
+            p for p in (recipient.product_id, plain_number(recipient.value), recipient.currency) if p
+        )
+        row.warn(
+            "duplicate.earlier_run",
+            identity_field(recipient),
+            f"{recipient.shown_as} already got {card} "
+            f"in an earlier run ({self.previous[fingerprint]}). Delete this row unless they should get "
+            "another card.",
+        )
+
+
+# -- cached readers: no row state, so their issues can be moved to every row that shares the value ---------
+
+
+def _read_delivery_type(cell: SourceCell) -> Outcome:
+    text, _ = repair_text(cell, _TYPE)
+    found = delivery_type_from_word(text)
+    if found is not None:
+        return found, ()
+    return (None, None), (
+        error(
+            "delivery_type.unknown",
+            cell,
+            _TYPE,
+            f"{shown(cell.value)} is not a delivery type. Expected {_TYPE_WORDS} (or DigitalDelivery, Links, "
+            "PhysicalShipment). Type one of them.",
+        ),
+    )
+
+
+def _read_country(cell: SourceCell) -> Outcome:
+    code, repaired = repair_country(cell, _COUNTRY)
+    if code is not None:
+        return code, (repaired,) if repaired else ()
+    return None, (
+        error(
+            "country.unknown",
+            cell,
+            _COUNTRY,
+            f"{shown(cell.value)} is not a country we recognise. Expected a two-letter country code such as "
+            "US, "
+            "CA or GB (or the country's English name). Type the country's code.",
+        ),
+    )
+
+
+def _read_state(cell: SourceCell, country: str | None) -> Outcome:
+    code, repaired = repair_state(cell, _STATE, country)
+    if code is not None:
+        return code, (repaired,) if repaired else ()
+    assert country is not None  # repair_state answers None only for a country with a list of states
+    return None, (
+        error(
+            "state.unknown",
+            cell,
+            _STATE,
+            f"{shown(cell.value)} is not a state or province of {country}. Expected "
+            f"{described_states(country)}, "
+            "or its full name. Correct it (and check the country).",
+        ),
+    )
+
+
+def identity_field(recipient: Recipient) -> Field:
+    """The column that names the recipient, where warnings about them are placed."""
+    if recipient.delivery_type is _DIGITAL:
+        return _EMAIL if recipient.email else _SMS
+    if recipient.delivery_type is _LINKS and recipient.reference:
+        return _REFERENCE
+    columns = recipient.columns
+    return next((f for f in (_FULL, _FIRST, _LINE1) if f in columns), _FULL)
+
+
+def _names_index(catalog: Catalog) -> dict[str, list[Product]]:
+    index: dict[str, list[Product]] = defaultdict(list)
+    for product in catalog.products.values():
+        index[product.name.strip().casefold()].append(product)
+    return index
+
+
+def _by_id_or_name(items: Mapping[str, T], text: str) -> T | None:
+    """An item of the catalog by id, else by name, ignoring case and surrounding spaces."""
+    wanted = text.strip().casefold()
+    for key, item in items.items():
+        if key.casefold() == wanted or str(getattr(item, "name", "")).casefold() == wanted:
+            return item
+    return None
+
+
+def _same_currency(written: str | None, currency: str) -> bool:
+    if written is None or written == currency:
+        return True
+    return written == "$" and currency in _DOLLAR_CURRENCIES
+
+
+def _too_long(fld: Field, text: str, limit: int) -> str:
+    return (
+        f"the {fld.label.lower()} is {len(text):,} characters long. Expected at most {limit:,}. Shorten it."
+    )
+
+
+def listed(items: Iterable[str], last: str = "or") -> str:
+    """'A, B or C'."""
+    names = list(items)
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {last} {names[-1]}"

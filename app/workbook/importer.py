@@ -1,0 +1,83 @@
+"""Import a workbook: read it, map its columns, repair and validate every row, in one call."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from app.domain.catalog import Catalog
+from app.domain.fields import Field
+from app.domain.import_result import ImportResult, SheetValues, validate_sheets
+from app.domain.validation import RowValidator, ValidationOptions
+from app.workbook.mapping import MappingStore
+from app.workbook.reader import SheetRead, read_workbook
+from app.workbook.sources import WorkbookFormat
+
+ProgressCallback = Callable[[int], None]
+_READ_SHARE = 60  # percent of the progress bar given to reading; validating takes the rest
+
+
+def import_workbook(
+    path: Path | str,
+    *,
+    catalog: Catalog,
+    options: ValidationOptions | None = None,
+    sheet: str | int | None = None,
+    password: str | None = None,
+    mapping_overrides: Mapping[str, Field | None] | None = None,
+    mapping_store: MappingStore | None = None,
+    previous_fingerprints: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportResult:
+    """Read `path` and check every recipient row against `catalog` and `options`.
+
+    `sheet`, `password`, `mapping_overrides` and `mapping_store` are passed to `read_workbook`.
+    `previous_fingerprints` ({fingerprint: run description}, from the journal) flags cards already sent in
+    an earlier run. `progress` gets a percentage for the whole import; setting `cancel` stops it
+    (`WorkbookReadCancelled` while reading, `ImportCancelled` while validating). A file that cannot be read
+    raises a `WorkbookError` (a `UserInputError`) whose message says why and what to do.
+    """
+    read = read_workbook(
+        path,
+        sheet=sheet,
+        password=password,
+        mapping_overrides=mapping_overrides,
+        mapping_store=mapping_store,
+        progress=_scaled(progress, 0, _READ_SHARE),
+        cancel=cancel,
+    )
+    chosen = options or ValidationOptions()
+    if read.format is WorkbookFormat.CSV:
+        chosen = dataclasses.replace(chosen, text_source=True)  # every CSV cell is text: no 'stored as text'
+    validator = RowValidator(catalog, chosen, previous_fingerprints)
+    return validate_sheets(
+        [sheet_values(s) for s in read.sheets],
+        validator,
+        file=str(read.path),
+        general_issues=read.issues,
+        notes=read.notes,
+        progress=_scaled(progress, _READ_SHARE, 100),
+        cancel=cancel,
+    )
+
+
+def sheet_values(sheet: SheetRead) -> SheetValues:
+    """A sheet's mapped columns as the validator takes them, without building a record per row."""
+    mapped = [match.field for match in sheet.mapping.mapped if match.field is not None]
+    return SheetValues(
+        name=sheet.name,
+        row_numbers=sheet.row_numbers,
+        columns={fld: sheet.column_values(fld) or [] for fld in mapped},
+        letters={fld: sheet.mapping.column_of(fld) or "?" for fld in mapped},
+        mapping=sheet.mapping.as_dict(),
+    )
+
+
+def _scaled(progress: ProgressCallback | None, start: int, end: int) -> ProgressCallback | None:
+    if progress is None:
+        return None
+    report = progress  # bound for the closure: mypy cannot see that it stays set
+    return lambda percent: report(start + percent * (end - start) // 100)
