@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "app.cli.sandbox_cmd",
     "app.cli.profile_cmd",
     "app.cli.catalog_cmd",
+    "app.cli.template_cmd",
 )
 
 

@@ -289,6 +289,14 @@ class _Reader:
                 self.result.notes.append(f"Sheet “{head.name}” was skipped: it lists issues, not recipients.")
                 continue
             header = self._find_header(head)
+            if wanted is None and books.very_hidden(index):
+                # Only a macro can show such a sheet: it holds internals (dropdown lists), not people.
+                if header is not None:
+                    self.result.notes.append(
+                        f"Sheet “{head.name}” is very hidden (only a macro can show it) and was not read; "
+                        "choose it by name to read it."
+                    )
+                continue
             if header is None:
                 if wanted is not None:
                     self._no_sheet_found(head, wanted_name=head.name)
@@ -638,6 +646,9 @@ class _CalamineBook:
         worksheet = python_calamine.SheetTypeEnum.WorkSheet
         return [i for i, m in enumerate(self.metadata) if m.typ == worksheet]
 
+    def very_hidden(self, index: int) -> bool:
+        return self.metadata[index].visible == python_calamine.SheetVisibleEnum.VeryHidden
+
     def head(self, index: int) -> _Grid:
         return self._grid(index, HEADER_SCAN_ROWS, with_extras=False)
 
@@ -709,6 +720,9 @@ class _CsvBook:
 
     def worksheet_indexes(self) -> list[int]:
         return [0]
+
+    def very_hidden(self, index: int) -> bool:
+        return False
 
     def head(self, index: int) -> _Grid:
         return self.full(index)
