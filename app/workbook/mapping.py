@@ -157,6 +157,8 @@ _SYNONYMS: dict[Field, tuple[str, ...]] = {
         "deliveryoption",
         "deliverychannel",
         "sendvia",
+        "howtosend",
+        "sendhow",
         "sendby",
         "deliveryvia",
         "deliverby",
