@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from app.api import wire
 from app.domain.errors import UserInputError
 from app.domain.issues import Issue, Severity
 from app.domain.outcomes import (
@@ -179,11 +180,8 @@ def _outcome(
 def _claims(line: LineResult | None) -> tuple[Claim, ...]:
     if line is None:
         return ()
-    return tuple(
-        Claim(str(card["claim_link"]), card.get("claim_link_challenge_answer"))
-        for card in line.claim_data
-        if card.get("claim_link")
-    )
+    cards = [wire.ClaimData.model_validate(card) for card in line.claim_data]  # as the journal stored it
+    return tuple(Claim(c.claim_link, c.claim_link_challenge_answer) for c in cards if c.claim_link)
 
 
 def _sent_values(data: Mapping[str, Any]) -> dict[str, RowValue]:
