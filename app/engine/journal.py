@@ -372,6 +372,28 @@ class SubmissionJournal:
     def runs(self) -> list[RunRecord]:
         return [_run_record(r) for r in self._read("SELECT * FROM runs ORDER BY created_at DESC, id")]
 
+    def run_sizes(self) -> dict[str, tuple[int, int]]:
+        """(rows, orders) of every run, by run id."""
+        rows: dict[str, int] = {
+            r[0]: r[1] for r in self._read("SELECT run_id, COUNT(*) FROM rows GROUP BY run_id")
+        }
+        orders: dict[str, int] = {
+            r[0]: r[1] for r in self._read("SELECT run_id, COUNT(*) FROM orders GROUP BY run_id")
+        }
+        return {run_id: (rows.get(run_id, 0), orders.get(run_id, 0)) for run_id in {*rows, *orders}}
+
+    def previous_fingerprints(self) -> dict[str, str]:
+        """Cards already ordered (or possibly ordered) in earlier runs: fingerprint → 'run 261126-K7QX9M'.
+
+        Validation uses it to warn about a row that pays someone a card they already got.
+        """
+        found = self._read(
+            "SELECT fingerprint, run_id FROM rows WHERE fingerprint != '' AND status NOT IN (?, ?, ?) "
+            "ORDER BY updated_at",
+            [RowStatus.REJECTED.value, RowStatus.SKIPPED.value, RowStatus.QUEUED.value],
+        )
+        return {r["fingerprint"]: f"run {r['run_id']}" for r in found}
+
     def unfinished_runs(self) -> list[RunRecord]:
         """Runs with an order not final yet: they can be resumed (or tracked) and are listed at start."""
         found = self._read(

@@ -13,6 +13,8 @@ from app.api import wire
 from app.domain.catalog import Catalog, DeliveryType, money
 from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.fields import Field
+from app.domain.import_result import ImportResult
+from app.domain.issues import Severity
 from app.domain.recipient import Recipient
 
 PO_NUMBER_MAX_LENGTH = 40
@@ -76,6 +78,23 @@ def plan_row(recipient: Recipient) -> PlanRow:
         fingerprint=recipient.fingerprint or "",
         cells={fld: f"{column}{recipient.row}" for fld, column in recipient.columns.items()},
     )
+
+
+def rows_from_import(result: ImportResult) -> tuple[list[PlanRow], list[SkippedRow]]:
+    """The import's valid rows as plan rows; its rows with errors as skipped rows, with their first error."""
+    rows: list[PlanRow] = []
+    skipped: list[SkippedRow] = []
+    for imported in result.rows:
+        recipient = imported.recipient
+        if imported.is_valid:
+            rows.append(plan_row(recipient))
+            continue
+        first = next(i for i in imported.issues if i.severity is Severity.ERROR)
+        reason = f"{first.cell}: {first.message}" if first.cell else first.message
+        skipped.append(
+            SkippedRow(recipient.key, recipient.sheet, recipient.row, reason, recipient.fingerprint or "")
+        )
+    return rows, skipped
 
 
 def _digital_address(recipient: Recipient) -> wire.DigitalDeliveryAddress | None:

@@ -85,7 +85,7 @@ from app.engine.events import (
 )
 from app.engine.field_errors import map_field_errors
 from app.engine.journal import OrderRecord, RowChange, SubmissionJournal
-from app.engine.ownership import RunLock
+from app.engine.ownership import RunLock, is_owned
 from app.engine.plan import BalanceCheck, add_costs, check_balance
 from app.engine.states import OrderState, RowStatus, RunStatus
 from app.engine.tracking import PollPolicy, Tracker, WebhookListener
@@ -159,6 +159,13 @@ class SubmissionRunner:
         self.webhook = webhook
         self.clock = clock
         self.lock_dir = lock_dir or journal.path.parent / "locks"
+
+    def status_of(self, run_id: str) -> RunStatus:
+        """The run's status now: one stored as `running` whose process is gone is `interrupted`."""
+        stored = self.journal.run(run_id).status
+        if stored is RunStatus.RUNNING and not is_owned(self.lock_dir, run_id):
+            return RunStatus.INTERRUPTED
+        return stored
 
     def run(
         self,
@@ -259,9 +266,11 @@ class _Pass:
             self.stop = _Stop(
                 RunStatus.INTERRUPTED, "Cancelled; nothing is lost. Resume the run to send the rest."
             )
+        # A pause held by a live process leaves the run `running` in the journal (with a note), so that if the
+        # process dies while paused, the run reads as interrupted, as it then is.
         if self.pause.is_set() and not self.paused_by_user and self.stop is None:
             self.paused_by_user = True
-            self.journal.set_run_status(self.run_id, RunStatus.PAUSED, "Paused by the user.")
+            self.journal.set_run_status(self.run_id, RunStatus.RUNNING, "Paused by the user.")
             self._emit(
                 RunPaused(self.run_id, reason="Paused by the user; orders already sent are finishing.")
             )

@@ -218,7 +218,7 @@ def test_pause_holds_new_orders_until_released(
         if isinstance(event, OrderAccepted) and not any(isinstance(e, RunPaused) for e in seen):
             pause.set()
         if isinstance(event, RunPaused):
-            assert journal.run(run_id).status is RunStatus.PAUSED
+            assert journal.run(run_id).message == "Paused by the user."
             pause.clear()
 
     held = seen[next(i for i, e in enumerate(seen) if isinstance(e, RunPaused)) :]

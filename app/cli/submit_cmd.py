@@ -1,0 +1,585 @@
+"""`giftbatch submit|runs|status|resume|track`: send a workbook's rows; see or finish runs already started.
+
+Exit status: 0 when every row that was sent ended completed, 1 when some failed or were rejected (or the run
+stopped on something the user must fix), 2 on bad input, 3 when the run is paused or interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from decimal import Decimal
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from app.cli.context import CliContext
+from app.cli.formatting import format_money, table
+from app.config.connection import Connection
+from app.config.settings import Settings
+from app.domain.catalog import Catalog
+from app.domain.errors import UserInputError
+from app.domain.issues import Issue
+from app.domain.validation import PersonalizationDefaults as ValidationDefaults
+from app.domain.validation import ValidationOptions
+from app.engine.events import (
+    EngineEvent,
+    OrderProblem,
+    OrderRejected,
+    Progress,
+    RunFinished,
+    RunPaused,
+)
+from app.engine.journal import OrderRecord, SubmissionJournal
+from app.engine.plan import (
+    BalanceCheck,
+    BalanceShortError,
+    PersonalizationDefaults,
+    Plan,
+    PlanRow,
+    SkippedRow,
+    campaign_prefix,
+    check_balance,
+    new_run_id,
+    plan_orders,
+    rows_from_import,
+)
+from app.engine.runner import SubmissionRunner
+from app.engine.states import RowStatus, RunStatus
+from app.engine.tracking import WebhookListener
+from app.workbook.importer import import_workbook
+
+EXIT_OK, EXIT_ROWS_FAILED, EXIT_BAD_INPUT, EXIT_UNFINISHED = 0, 1, 2, 3
+_ISSUES_SHOWN = 20
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    submit = subparsers.add_parser(
+        "submit",
+        help="validate a workbook, show the plan and cost, and send it",
+        description="Validate FILE, show the orders, total cost and balance after, ask, then send every row "
+        "exactly once. Exit status: 0 all completed, 1 some failed or rejected, 2 bad input, 3 paused "
+        "or interrupted (resume it with 'giftbatch resume RUN').",
+    )
+    submit.add_argument("file", type=Path)
+    submit.add_argument("--profile", help="default: the active profile")
+    submit.add_argument("--sheet", help="the sheet to read (name or 1-based number); default: every sheet")
+    submit.add_argument("--password-from-env", metavar="VAR", help="read the workbook's password from VAR")
+    submit.add_argument(
+        "--campaign", metavar="NAME", help="start every PONumber with NAME (letters, digits, -)"
+    )
+    submit.add_argument("--concurrency", type=int, metavar="N", help="orders in flight at once (default: 4)")
+    submit.add_argument(
+        "--skip-invalid", action="store_true", help="send the valid rows; skip rows with errors"
+    )
+    _add_common(submit)
+    submit.set_defaults(func=run_submit)
+
+    runs = subparsers.add_parser("runs", help="list submission runs")
+    runs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    runs.set_defaults(func=run_runs)
+
+    status = subparsers.add_parser("status", help="show a run's status and its rows by status")
+    status.add_argument("run")
+    status.add_argument("--json", action="store_true", help="print JSON instead of text")
+    status.set_defaults(func=run_status)
+
+    resume = subparsers.add_parser("resume", help="send what a paused or interrupted run has left, once")
+    resume.add_argument("run")
+    resume.add_argument("--concurrency", type=int, metavar="N", help="orders in flight at once")
+    _add_common(resume)
+    resume.set_defaults(func=run_resume)
+
+    track = subparsers.add_parser("track", help="wait until every order of a run is final")
+    track.add_argument("run")
+    track.add_argument("--json", action="store_true", help="one JSON object per event per line")
+    track.set_defaults(func=run_track)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--yes", action="store_true", help="send without asking")
+    parser.add_argument("--json", action="store_true", help="one JSON object per event per line")
+
+
+# --- submit -------------------------------------------------------------------------------------------------
+
+
+def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
+    settings = ctx.settings
+    concurrency = _concurrency(args.concurrency, settings.concurrency)
+    prefix = campaign_prefix(args.campaign or settings.campaign_prefix)
+    if not args.file.is_file():
+        raise UserInputError(f"There is no file at {args.file}.")
+    connection = ctx.connect(args.profile)
+    journal = _journal(ctx)
+    _mention_unfinished(ctx, journal, args.json)
+    catalog = connection.catalog()
+    rows, skipped = _validated_rows(args, settings, catalog, journal, ctx)
+    defaults = settings.personalization
+    plan = plan_orders(
+        rows,
+        run_id=new_run_id(),
+        catalog=catalog,
+        prefix=prefix,
+        max_line_items=settings.max_line_items_per_order,
+        defaults=PersonalizationDefaults(defaults.from_name, defaults.from_email, defaults.message),
+        skipped=skipped,
+    )
+    balance = connection.client.get_balance()
+    check = check_balance(plan.costs, balance) if balance is not None else None
+    _show_plan(ctx, plan, check, args.json)
+    if check is not None and not check.fits:
+        raise BalanceShortError(check)
+    _confirm(args.yes, f"Send {len(plan.orders)} orders for {plan.row_count} rows?")
+    journal.create_run(
+        plan,
+        workbook=str(args.file.resolve()),
+        workbook_sha256=_sha256(args.file),
+        profile=connection.profile.name,
+        settings=_run_settings(settings.model_dump(), concurrency),
+        campaign=prefix,
+    )
+    return _drive(
+        ctx, journal, connection, plan.run_id, concurrency=concurrency, as_json=args.json, send=True
+    )
+
+
+def _validated_rows(
+    args: argparse.Namespace,
+    settings: Settings,
+    catalog: Catalog,
+    journal: SubmissionJournal,
+    ctx: CliContext,
+) -> tuple[list[PlanRow], list[SkippedRow]]:
+    """Import and validate the workbook as `giftbatch validate` does; refuse rows with errors unless told."""
+    personal = settings.personalization
+    options = ValidationOptions(
+        default_region=settings.default_phone_region,
+        personalization=ValidationDefaults(
+            personal.from_name or None, personal.from_email or None, personal.message or None
+        ),
+        total_threshold=Decimal(str(settings.recipient_total_threshold)),
+    )
+    result = import_workbook(
+        args.file,
+        catalog=catalog,
+        options=options,
+        sheet=_sheet(args.sheet),
+        password=_password(args.password_from_env),
+        previous_fingerprints=journal.previous_fingerprints(),
+    )
+    errors = [i for i in result.issues if i.is_error]
+    file_errors = [i for i in result.general_issues if i.is_error]
+    rows, skipped = rows_from_import(result)
+    if file_errors or (errors and not args.skip_invalid):
+        _show_issues(ctx, errors, args.json)
+        raise UserInputError(
+            f"{len(skipped)} of {result.row_count} rows have errors; nothing was sent. Fix them (giftbatch "
+            "validate shows each cell), or send only the valid rows with --skip-invalid."
+            if not file_errors
+            else f"The workbook cannot be sent: {file_errors[0].message}"
+        )
+    if not rows:
+        raise UserInputError("There is no valid row to send in this workbook.")
+    return rows, skipped
+
+
+def _sheet(given: str | None) -> str | int | None:
+    return int(given) if given is not None and given.isdigit() else given
+
+
+def _drive(
+    ctx: CliContext,
+    journal: SubmissionJournal,
+    connection: Connection,
+    run_id: str,
+    *,
+    concurrency: int,
+    as_json: bool,
+    send: bool,
+) -> int:
+    """Run (or track) the run to its end, printing events; Ctrl-C cancels cleanly: in-flight orders finish."""
+    with ExitStack() as stack:
+        webhook = _webhook_listener(ctx, stack) if send else None
+        runner = SubmissionRunner(journal, connection.client, concurrency=concurrency, webhook=webhook)
+        cancel = threading.Event()
+        stack.enter_context(_cancel_on_signals(cancel, ctx))
+        printer = _EventPrinter(ctx, as_json)
+        end: RunFinished | None = None
+        for event in runner.run(run_id, cancel=cancel, send=send):
+            printer.show(event)
+            if isinstance(event, RunFinished):
+                end = event
+        printer.close()
+    if end is None:
+        raise RuntimeError("the run ended without saying how")  # the runner always ends with RunFinished
+    code = _exit_code(end)
+    _summary(ctx, journal, end, code, as_json)
+    return code
+
+
+def _webhook_listener(ctx: CliContext, stack: ExitStack) -> WebhookListener | None:
+    hook = ctx.settings.webhook
+    if not hook.enabled:
+        return None
+    listener = WebhookListener(hook.host, hook.port, hook.public_url)
+    return stack.enter_context(listener)
+
+
+@contextmanager
+def _cancel_on_signals(cancel: threading.Event, ctx: CliContext) -> Iterator[None]:
+    """The first Ctrl-C (or SIGTERM) cancels: orders in flight finish and are recorded; a second is abrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_signal(number: int, frame: FrameType | None) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        ctx.fail("Cancelling: waiting for the orders already sent. Nothing is lost; resume the run later.")
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exit_code(end: RunFinished) -> int:
+    if end.status in (RunStatus.PAUSED, RunStatus.INTERRUPTED, RunStatus.RUNNING):
+        return EXIT_UNFINISHED
+    if end.status is RunStatus.FAILED:
+        return EXIT_ROWS_FAILED
+    bad = end.counts.get(RowStatus.FAILED.value, 0) + end.counts.get(RowStatus.REJECTED.value, 0)
+    return EXIT_ROWS_FAILED if bad else EXIT_OK
+
+
+# --- runs, status, resume, track ----------------------------------------------------------------------------
+
+
+def run_runs(args: argparse.Namespace, ctx: CliContext) -> int:
+    journal = _journal(ctx)
+    probe = SubmissionRunner(journal, _NO_CLIENT)
+    sizes = journal.run_sizes()
+    listed = [
+        {
+            "id": run.id,
+            "status": probe.status_of(run.id).value,
+            "workbook": run.workbook,
+            "created_at": run.created_at,
+            "rows": sizes.get(run.id, (0, 0))[0],
+            "orders": sizes.get(run.id, (0, 0))[1],
+        }
+        for run in journal.runs()
+    ]
+    if args.json:
+        ctx.print(json.dumps(listed, indent=2))
+    elif not listed:
+        ctx.print("No runs yet. Send a workbook with: giftbatch submit FILE")
+    else:
+        rows = [
+            (
+                r["id"],
+                r["status"],
+                str(r["created_at"])[:19].replace("T", " "),
+                r["rows"],
+                r["orders"],
+                Path(str(r["workbook"])).name,
+            )
+            for r in listed
+        ]
+        ctx.print(table(["Run", "Status", "Created (UTC)", "Rows", "Orders", "Workbook"], rows))
+    return EXIT_OK
+
+
+def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
+    journal = _journal(ctx)
+    run = journal.run(args.run)
+    status = SubmissionRunner(journal, _NO_CLIENT).status_of(run.id)
+    rows = {s.value: n for s, n in journal.row_counts(run.id).items()}
+    orders = {s.value: n for s, n in journal.order_counts(run.id).items()}
+    if args.json:
+        ctx.print(
+            json.dumps(
+                {
+                    "id": run.id,
+                    "status": status.value,
+                    "message": run.message,
+                    "workbook": run.workbook,
+                    "profile": run.profile,
+                    "created_at": run.created_at,
+                    "rows": rows,
+                    "orders": orders,
+                },
+                indent=2,
+            )
+        )
+    else:
+        ctx.print(f"Run {run.id}: {status.value}")
+        if run.message:
+            ctx.print(run.message)
+        ctx.print(f"Workbook: {run.workbook} (profile {run.profile}, started {run.created_at[:19]} UTC)")
+        ctx.print("Rows:   " + _counts_text(rows))
+        ctx.print("Orders: " + _counts_text(orders))
+        if status in (RunStatus.PAUSED, RunStatus.INTERRUPTED, RunStatus.FAILED):
+            ctx.print(f"Resume it with: giftbatch resume {run.id}")
+    return _status_exit(status, rows)
+
+
+def _status_exit(status: RunStatus, rows: dict[str, int]) -> int:
+    if status is not RunStatus.COMPLETED:
+        return EXIT_UNFINISHED if status is not RunStatus.FAILED else EXIT_ROWS_FAILED
+    return EXIT_ROWS_FAILED if rows.get("failed") or rows.get("rejected") else EXIT_OK
+
+
+def run_resume(args: argparse.Namespace, ctx: CliContext) -> int:
+    journal = _journal(ctx)
+    run = journal.run(args.run)
+    unsent = [o for o in journal.orders(run.id) if o.state.is_unsent]
+    if unsent and not args.json:
+        costs = _costs_text(unsent)
+        ctx.print(
+            f"Run {run.id}: {len(unsent)} orders left to send ({costs}); orders already sent are "
+            "never sent again."
+        )
+    if unsent:
+        _confirm(args.yes, f"Send the {len(unsent)} orders left?")
+    connection = ctx.connect(run.profile)
+    concurrency = _concurrency(
+        args.concurrency, int(run.settings.get("concurrency", ctx.settings.concurrency))
+    )
+    return _drive(ctx, journal, connection, run.id, concurrency=concurrency, as_json=args.json, send=True)
+
+
+def run_track(args: argparse.Namespace, ctx: CliContext) -> int:
+    journal = _journal(ctx)
+    run = journal.run(args.run)
+    connection = ctx.connect(run.profile)
+    return _drive(
+        ctx, journal, connection, run.id, concurrency=ctx.settings.concurrency, as_json=args.json, send=False
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+class _NoClient:
+    """Reading a run's status needs no vendor; a call here would be a bug."""
+
+    def create_order(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("no vendor calls when only reading the journal")
+
+    get_order = get_balance = create_order
+
+
+_NO_CLIENT = _NoClient()
+
+
+def _journal(ctx: CliContext) -> SubmissionJournal:
+    journal = SubmissionJournal(ctx.paths.journal_file)
+    ctx.resources.callback(journal.close)
+    return journal
+
+
+def _concurrency(given: int | None, default: int) -> int:
+    value = given if given is not None else default
+    if not 1 <= value <= 32:
+        raise UserInputError(f"--concurrency must be from 1 to 32, not {value}.")
+    return value
+
+
+def _password(variable: str | None) -> str | None:
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if not value:
+        raise UserInputError(f"The environment variable {variable} is not set; it should hold the password.")
+    return value
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _run_settings(settings: dict[str, Any], concurrency: int) -> dict[str, Any]:
+    """The settings that shaped the run, kept with it (no profiles, no paths: nothing personal or secret)."""
+    kept = ("max_line_items_per_order", "campaign_prefix", "personalization", "default_phone_region")
+    return {
+        **{k: settings[k] for k in kept if k in settings},
+        "concurrency": concurrency,
+        "webhook": bool(settings.get("webhook", {}).get("enabled")),
+    }
+
+
+def _confirm(yes: bool, question: str) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UserInputError("Not sending without a yes: run this in a terminal to be asked, or add --yes.")
+    answer = input(f"{question} [y/N] ").strip().casefold()
+    if answer not in ("y", "yes"):
+        raise UserInputError("Nothing was sent.")
+
+
+def _mention_unfinished(ctx: CliContext, journal: SubmissionJournal, as_json: bool) -> None:
+    unfinished = journal.unfinished_runs()
+    if unfinished and not as_json:
+        listed = ", ".join(r.id for r in unfinished[:5]) + (" …" if len(unfinished) > 5 else "")
+        ctx.fail(
+            f"note: unfinished runs: {listed}. 'giftbatch resume RUN' finishes one without paying twice."
+        )
+
+
+def _show_issues(ctx: CliContext, issues: list[Issue], as_json: bool) -> None:
+    if as_json:
+        for issue in issues:
+            ctx.print(json.dumps({"event": "issue", **issue.as_dict()}))
+        return
+    for issue in issues[:_ISSUES_SHOWN]:
+        where = f"{issue.sheet}!{issue.cell}: " if issue.sheet and issue.cell else ""
+        ctx.fail(f"{where}{issue.message}")
+    if len(issues) > _ISSUES_SHOWN:
+        ctx.fail(f"… and {len(issues) - _ISSUES_SHOWN} more (giftbatch validate lists them all).")
+
+
+def _show_plan(ctx: CliContext, plan: Plan, check: BalanceCheck | None, as_json: bool) -> None:
+    if as_json:
+        ctx.print(
+            json.dumps(
+                {
+                    "event": "plan",
+                    "run_id": plan.run_id,
+                    "rows": plan.row_count,
+                    "skipped": len(plan.skipped),
+                    "orders": len(plan.orders),
+                    "cards": plan.card_count,
+                    "costs": {c: str(a) for c, a in plan.costs.items()},
+                    "balance": None
+                    if check is None
+                    else {
+                        "currency": check.currency,
+                        "available": str(check.available),
+                        "after": str(check.balance_after),
+                        "shortfall": str(check.shortfall),
+                    },
+                }
+            )
+        )
+        return
+    ctx.print(
+        f"Run {plan.run_id}: {plan.row_count} rows in {len(plan.orders)} orders, {plan.card_count} cards."
+    )
+    if plan.skipped:
+        ctx.print(f"{len(plan.skipped)} rows with errors are skipped.")
+    ctx.print("Total cost: " + ", ".join(format_money(a, c) for c, a in plan.costs.items()))
+    if check is None:
+        ctx.print("Balance: this vendor API does not report it; check it in the vendor's portal.")
+    else:
+        ctx.print(
+            f"Balance: {format_money(check.available, check.currency)} available, "
+            f"{format_money(check.balance_after, check.currency)} after this run."
+        )
+        for currency, amount in check.unchecked.items():
+            ctx.print(
+                f"  ({format_money(amount, currency)} is charged in {check.currency} at the vendor's rate.)"
+            )
+
+
+def _costs_text(orders: list[OrderRecord]) -> str:
+    total: dict[str, Decimal] = {}
+    for order in orders:
+        for currency, amount in order.costs.items():
+            total[currency] = total.get(currency, Decimal(0)) + amount
+    return ", ".join(format_money(a, c) for c, a in sorted(total.items())) or "nothing to pay"
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
+
+
+class _EventPrinter:
+    """Events as JSON lines, or as a progress line on a terminal plus the lines a person needs to read."""
+
+    def __init__(self, ctx: CliContext, as_json: bool) -> None:
+        self.ctx = ctx
+        self.as_json = as_json
+        self.tty = not as_json and ctx.out.isatty()
+        self.bar_shown = False
+
+    def show(self, event: EngineEvent) -> None:
+        if self.as_json:
+            self.ctx.print(event.to_json())
+            return
+        if isinstance(event, Progress):
+            self._bar(event)
+            return
+        line = self._line(event)
+        if line:
+            self._clear_bar()
+            self.ctx.print(line)
+
+    def _line(self, event: EngineEvent) -> str | None:
+        if isinstance(event, OrderRejected):
+            shown = "; ".join(e.describe() for e in event.errors[:5]) or event.message
+            moved = f" The other rows go in {event.retry_po_number}." if event.retry_po_number else ""
+            return f"Order {event.po_number} refused: {shown}.{moved}"
+        if isinstance(event, OrderProblem):
+            return f"Order {event.po_number}: {event.message}"
+        if isinstance(event, RunPaused):
+            return event.reason
+        return None
+
+    def _bar(self, progress: Progress) -> None:
+        if not self.tty:
+            return
+        width = 30
+        filled = width * progress.rows_done // max(progress.rows_total, 1)
+        text = (
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.orders_done}/{progress.orders_total} "
+            f"orders, {progress.rows_done:,}/{progress.rows_total:,} rows"
+        )
+        self.ctx.out.write(text)
+        self.ctx.out.flush()
+        self.bar_shown = True
+
+    def _clear_bar(self) -> None:
+        if self.bar_shown:
+            self.ctx.out.write("\n")
+            self.bar_shown = False
+
+    def close(self) -> None:
+        self._clear_bar()
+
+
+def _summary(ctx: CliContext, journal: SubmissionJournal, end: RunFinished, code: int, as_json: bool) -> None:
+    if as_json:
+        ctx.print(
+            json.dumps(
+                {
+                    "event": "summary",
+                    "run_id": end.run_id,
+                    "status": end.status.value,
+                    "message": end.message,
+                    "counts": end.counts,
+                    "exit_code": code,
+                }
+            )
+        )
+        return
+    ctx.print(f"Run {end.run_id}: {end.status.value}. {end.message}")
+    ctx.print("Rows: " + _counts_text(end.counts))
+    if code == EXIT_UNFINISHED:
+        ctx.print(f"Nothing is lost. Finish it with: giftbatch resume {end.run_id}")
