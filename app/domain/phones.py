@@ -10,7 +10,9 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 _SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _NANP_SHAPE = re.compile(r"\+?(?:1[ .-]?)?\(?([2-9]\d\d)\)?[ .-]?(\d{3})[ .-]?(\d{4})")
-_DIGITS_ONLY = re.compile(r"\d{7,15}")
+# An international number whose '+' was lost is tried as one only when it is too long to be a national
+# number here (North American numbers have 10 digits): "4935188931" is a wrong US number, not a German one.
+_DIGITS_ONLY = re.compile(r"\d{11,15}")
 
 
 def _compiled_us_patterns() -> tuple[re.Pattern[str], re.Pattern[str]] | None:

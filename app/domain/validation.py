@@ -291,7 +291,8 @@ class RowValidator:
         recipient.identity = identity_of(recipient)
         if self.previous:
             self._earlier_run(row, recipient)
-        return recipient, row.issues
+        issues = row.issues
+        return recipient, _without_moot_repairs(issues) if len(issues) > 1 else issues
 
     def _cached(self, row: _Row, name: str, key: Hashable, compute: Callable[[], Outcome]) -> Any:
         """The value `compute` gives for `key`, computed once per import; its issues are added to `row`."""
@@ -388,7 +389,7 @@ class RowValidator:
         ids = sorted(self.catalog.products)
         if not ids:
             return ""
-        return " such as " + ", ".join(ids[:6]) + (", …" if len(ids) > 6 else "")
+        return " such as " + ", ".join(ids[:6]) + (" and others" if len(ids) > 6 else "")
 
     def _suggest(self, text: str) -> str:
         choices = {p.id.casefold(): p.id for p in self.catalog.products.values()}
@@ -964,6 +965,14 @@ def _read_state(cell: SourceCell, country: str | None) -> Outcome:
             "or its full name. Correct it (and check the country).",
         ),
     )
+
+
+def _without_moot_repairs(issues: list[Issue]) -> list[Issue]:
+    """Drop a repair's warning where the same cell has an error: the error alone says what to do there."""
+    failed = {issue.column for issue in issues if issue.severity is Severity.ERROR and issue.column}
+    if not failed:
+        return issues
+    return [i for i in issues if not (i.column in failed and i.code.startswith("repair."))]
 
 
 def identity_field(recipient: Recipient) -> Field:
