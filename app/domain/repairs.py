@@ -162,13 +162,18 @@ def text_value(cell: SourceCell) -> str:
 
 def repair_text(cell: SourceCell, field: Field) -> tuple[str, Issue | None]:
     """The cell as text, trimmed; a `repair.trimmed` warning when spaces or invisible characters went."""
+    return text_value(cell), trimmed(cell, field)
+
+
+def trimmed(cell: SourceCell, field: Field) -> Issue | None:
+    """The `repair.trimmed` warning when the text in the cell had stray spaces or invisible characters."""
     value = cell.value
     if not isinstance(value, str):
-        return text_value(cell), None
+        return None
     text = clean(value)
     if text == value:
-        return text, None
-    return text, warning(
+        return None
+    return warning(
         "repair.trimmed",
         cell,
         field,
@@ -207,8 +212,10 @@ def _phone_from_text(
     cell: SourceCell, field: Field, text: str, region: str
 ) -> tuple[PhoneReading, Issue | None]:
     reading = read_phone(text, region)
-    if reading.e164 is None or not (reading.assumed_region or reading.added_plus):
+    if reading.e164 is None:
         return reading, None
+    if not (reading.assumed_region or reading.added_plus):
+        return reading, trimmed(cell, field)
     code = "repair.phone_plus" if reading.added_plus else "repair.phone_region"
     return reading, warning(
         code,
@@ -234,8 +241,10 @@ def repair_country(cell: SourceCell, field: Field) -> tuple[str | None, Issue | 
     """An ISO-2 country code from a code or a common name ('United States', 'USA', 'Deutschland')."""
     text = text_value(cell)
     code = country_code(text)
-    if code is None or code == text.upper():
-        return code, None
+    if code is None:
+        return None, None
+    if code == text.upper():
+        return code, trimmed(cell, field)
     return code, warning(
         "repair.country_name",
         cell,
@@ -248,10 +257,12 @@ def repair_state(cell: SourceCell, field: Field, country: str | None) -> tuple[s
     """A state or province code from its name, in countries that use them (US, CA, AU); else the text."""
     text = text_value(cell)
     if country is None or not has_states(country):
-        return text, None
+        return text, trimmed(cell, field)
     code = state_code(country, text)
-    if code is None or code == text.upper():
-        return code, None
+    if code is None:
+        return None, None
+    if code == text.upper():
+        return code, trimmed(cell, field)
     return code, warning(
         "repair.state_name",
         cell,
@@ -266,7 +277,7 @@ def repair_postal_code(cell: SourceCell, field: Field, country: str | None) -> t
     was_number = isinstance(value, int | float) and not isinstance(value, bool)
     text = text_value(cell)
     if country is None:
-        return text, None
+        return text, trimmed(cell, field)
     padded = _pad_postal(country, text)
     code = normalise_postal_code(country, padded)
     if padded == text:
@@ -277,7 +288,7 @@ def repair_postal_code(cell: SourceCell, field: Field, country: str | None) -> t
                 field,
                 f"read the number {text} as the ZIP+4 code {code}. Nothing to do.",
             )
-        return code, None
+        return code, trimmed(cell, field)
     stored = "was stored as a number" if was_number else "has fewer digits than a postal code"
     return code, warning(
         "repair.zip_leading_zero",
@@ -326,7 +337,7 @@ def repair_amount(
     text = clean(value)
     if _PLAIN_NUMBER.fullmatch(text):
         plain = Amount(Decimal(text))
-        return plain, None if text_source else _number_as_text(cell, field, plain.value)
+        return plain, trimmed(cell, field) if text_source else _number_as_text(cell, field, plain.value)
     amount = parse_amount(text)
     if amount is None:
         return None, None
@@ -397,9 +408,9 @@ def repair_number(
         return None, None
     text = clean(value)
     number = Decimal(text) if _PLAIN_NUMBER.fullmatch(text) else _number_from(text)
-    if number is None or text_source:
-        return number, None
-    return number, _number_as_text(cell, field, number)
+    if number is None:
+        return None, None
+    return number, trimmed(cell, field) if text_source else _number_as_text(cell, field, number)
 
 
 def _number_as_text(cell: SourceCell, field: Field, number: Decimal) -> Issue:
@@ -461,7 +472,7 @@ def _from_serial(cell: SourceCell, field: Field, serial: float) -> tuple[date | 
 def _from_text(cell: SourceCell, field: Field, text: str, region: str) -> tuple[date | None, Issue | None]:
     iso = _ISO_DATE.fullmatch(text)
     if iso:
-        return _safe_date(int(iso[1]), int(iso[2]), int(iso[3])), None
+        return _safe_date(int(iso[1]), int(iso[2]), int(iso[3])), trimmed(cell, field)
     found, how = _loose_date(text, region)
     if found is None:
         return None, None

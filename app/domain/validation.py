@@ -919,10 +919,10 @@ class RowValidator:
 
 
 def _read_delivery_type(cell: SourceCell) -> Outcome:
-    text, _ = repair_text(cell, _TYPE)
+    text, repaired = repair_text(cell, _TYPE)
     found = delivery_type_from_word(text)
     if found is not None:
-        return found, ()
+        return found, (repaired,) if repaired else ()
     return (None, None), (
         error(
             "delivery_type.unknown",

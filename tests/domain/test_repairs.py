@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -260,3 +261,28 @@ def test_dates_from_cells_serials_and_text(
     found, issue = repair_date(cell(raw), Field.DELIVERY_DATE, region)
     assert found == expected
     assert_warning(issue, code, fragment)
+
+
+@pytest.mark.parametrize(
+    ("raw", "repair", "expected"),
+    [
+        (" US ", lambda c: repair_country(c, Field.COUNTRY), "US"),
+        ("MA\u00a0", lambda c: repair_state(c, Field.STATE, "US"), "MA"),
+        (" Bavaria", lambda c: repair_state(c, Field.STATE, "DE"), "Bavaria"),
+        (" 02134 ", lambda c: repair_postal_code(c, Field.ZIP, "US"), "02134"),
+        ("2026-12-01 ", lambda c: repair_date(c, Field.DELIVERY_DATE), date(2026, 12, 1)),
+        (" 25 ", lambda c: repair_amount(c, Field.VALUE, text_source=True), Amount(Decimal(25))),
+    ],
+)
+def test_values_with_stray_spaces_are_trimmed_with_a_warning(
+    raw: str, repair: Callable[[SourceCell], tuple[object, Issue | None]], expected: object
+) -> None:
+    value, issue = repair(cell(raw))
+    assert value == expected
+    assert_warning(issue, "repair.trimmed", "stray spaces")
+
+
+def test_a_phone_number_with_stray_spaces_is_trimmed_with_a_warning() -> None:
+    reading, issue = repair_phone(cell("+1 212 555 0123 "), Field.SMS, "US")
+    assert reading.e164 == "+12125550123"
+    assert_warning(issue, "repair.trimmed", "stray spaces")

@@ -504,3 +504,9 @@ def test_fingerprints_identify_recipient_product_and_value(
     first, _ = check({**DIGITAL, **one})
     second, _ = check({**DIGITAL, **other})
     assert (first.fingerprint == second.fingerprint) is same
+
+
+def test_a_delivery_word_with_a_stray_space_is_trimmed_with_a_warning(check: Check) -> None:
+    recipient, issues = check(row(DIGITAL, delivery_type="Email "))
+    assert recipient.delivery_type is DeliveryType.DIGITAL
+    assert [(i.code, i.cell) for i in issues] == [("repair.trimmed", "I7")]
