@@ -118,7 +118,8 @@ def _errors(ctx: CliContext, journal: SubmissionJournal, job: _Job, out: Path) -
         return 0
     written = write_error_report(out, source.layouts, source.records, issues, job.options)
     rows = len({(i.sheet, i.row) for i in issues})
-    ctx.print(f"Wrote the {rows:,} rows that need fixing to {written}. Fix them in Excel and send that file.")
+    which = "the row that needs" if rows == 1 else f"the {rows:,} rows that need"
+    ctx.print(f"Wrote {which} fixing to {written}. Fix them in Excel and send that file.")
     return 0
 
 

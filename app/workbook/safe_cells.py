@@ -74,6 +74,15 @@ class FastCellWriter:
 
     def write(self, sheet: Worksheet, row: int, col: int, value: WritableValue) -> None:
         """One value at (row, col), zero-based; None leaves it blank (styled when the writer has a base)."""
+        kind = type(value)
+        if kind is str:  # most cells: the fast path, without the isinstance chain
+            self.write_text(sheet, row, col, value)  # type: ignore[arg-type]
+        elif kind is float or kind is int:
+            self.write_number(sheet, row, col, value)  # type: ignore[arg-type]
+        else:
+            self._write_other(sheet, row, col, value)
+
+    def _write_other(self, sheet: Worksheet, row: int, col: int, value: WritableValue) -> None:
         if isinstance(value, str):
             self.write_text(sheet, row, col, value)
         elif isinstance(value, bool):
@@ -94,8 +103,12 @@ class FastCellWriter:
             sheet.write_blank(row, col, None, self.plain)
 
     def write_text(self, sheet: Worksheet, row: int, col: int, text: str) -> None:
-        text = clean_text(text)
-        sheet.write_string(row, col, text, self.text_guard if looks_like_formula(text) else self.plain)
+        # xlsxwriter escapes the characters XML cannot hold itself (as Excel does, `_x0000_`).
+        if len(text) > EXCEL_MAX_TEXT:
+            text = text[:EXCEL_MAX_TEXT]
+        sheet.write_string(
+            row, col, text, self.text_guard if text.startswith(FORMULA_TRIGGERS) else self.plain
+        )
 
     def write_number(
         self, sheet: Worksheet, row: int, col: int, number: float | Decimal, fmt: Format | None = None
