@@ -211,6 +211,7 @@ def validate_sheets(
     try:
         for sheet in sheets:
             _validate_sheet(sheet, validator, rows, lambda done: _report(progress, cancel, done, total))
+        _report(progress, cancel, total, total)
         general = list(general_issues)
         if validator.catalog.is_empty:
             general.append(_catalog_missing())
