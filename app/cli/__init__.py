@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "app.cli.profile_cmd",
     "app.cli.catalog_cmd",
     "app.cli.template_cmd",
+    "app.cli.validate_cmd",
     "app.cli.submit_cmd",
     "app.cli.export_cmd",
 )

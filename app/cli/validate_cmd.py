@@ -1,0 +1,238 @@
+"""`giftbatch validate FILE`: check a workbook and list every problem at its cell, as a table or as JSON.
+
+Exit status: 0 when no row has an error, 1 when some do, 2 when the file cannot be read (with --json the
+reason is printed as {"file", "error"} as well as on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from app.api.catalog_cache import CatalogCache
+from app.cli.context import CliContext
+from app.cli.formatting import format_money, table
+from app.config.settings import Settings
+from app.domain.catalog import Catalog
+from app.domain.errors import GiftbatchError, UserInputError
+from app.domain.import_result import ImportResult
+from app.domain.issues import Issue
+from app.domain.validation import PersonalizationDefaults, ValidationOptions, delivery_type_from_word
+from app.workbook.export_errors import write_error_report
+from app.workbook.importer import import_workbook
+from app.workbook.layouts import layouts_of
+from app.workbook.mapping import MappingStore
+from app.workbook.output_file import ExportOptions
+from app.workbook.reader import read_workbook
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "validate", help="check a workbook: every problem at its cell, with the fix (nothing is sent)"
+    )
+    parser.add_argument("file", help="the workbook (.xlsx, .xlsm, .xls, .ods or .csv)")
+    parser.add_argument(
+        "--sheet", help="read only this sheet (name or 1-based position); default: every sheet"
+    )
+    parser.add_argument("--profile", help="whose catalog to check products against; default: the active one")
+    parser.add_argument(
+        "--password-from-env",
+        metavar="VAR",
+        help="the workbook's password is in the environment variable VAR",
+    )
+    parser.add_argument(
+        "--delivery-type",
+        metavar="TYPE",
+        help="delivery type for rows that do not say: email, sms, link or mail (or the API's names)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    add_report_options(parser)
+    parser.set_defaults(func=run_validate)
+
+
+def run_validate(args: argparse.Namespace, ctx: CliContext) -> int:
+    try:
+        result = _import(args, ctx)
+    except UserInputError as error:
+        if args.json:
+            ctx.print(json.dumps({"file": args.file, "error": error.message}))
+        raise
+    if args.json:
+        ctx.print(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+    else:
+        ctx.print(summary_text(result))
+    if args.report:
+        write_report(args, ctx, result)
+    return 1 if result.error_count else 0
+
+
+def _import(args: argparse.Namespace, ctx: CliContext) -> ImportResult:
+    settings = ctx.settings
+    options = validation_options(settings, args.delivery_type)
+    password = _password(args.password_from_env)
+    catalog = load_catalog(ctx, args.profile)
+    return import_workbook(
+        args.file,
+        catalog=catalog,
+        options=options,
+        sheet=args.sheet,
+        password=password,
+        mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
+    )
+
+
+def validation_options(settings: Settings, delivery_type: str | None) -> ValidationOptions:
+    """The user's settings as validation options; `delivery_type` as typed on the command line."""
+    default_type = None
+    if delivery_type:
+        found = delivery_type_from_word(delivery_type)
+        if found is None:
+            raise UserInputError(
+                f"'{delivery_type}' is not a delivery type. Use email, sms, link or mail "
+                "(or DigitalDelivery, Links, PhysicalShipment)."
+            )
+        default_type = found[0]
+    defaults = settings.personalization
+    return ValidationOptions(
+        default_delivery_type=default_type,
+        default_region=settings.default_phone_region,
+        personalization=PersonalizationDefaults(
+            from_name=defaults.from_name or None,
+            from_email=defaults.from_email or None,
+            message=defaults.message or None,
+        ),
+        total_threshold=Decimal(str(settings.recipient_total_threshold)),
+    )
+
+
+def load_catalog(ctx: CliContext, profile_name: str | None) -> Catalog:
+    """The profile's catalog: the cached one while it is fresh (no network), else fetched again.
+
+    When it cannot be fetched (vendor unreachable, no token stored), the stale copy is used, or an empty
+    catalog, and validation then says that product checks were skipped.
+    """
+    profile = ctx.profiles.get(profile_name)
+    cache = CatalogCache(
+        ctx.paths.catalog_cache_file(profile.name), lambda: ctx.connect(profile.name).catalog(refresh=True)
+    )
+    try:
+        return cache.load()
+    except GiftbatchError as error:
+        log.warning("Validating without a fresh catalog: %s", error.message)
+        ctx.fail(f"note: the catalog could not be fetched ({error.message})")
+        return cache.cached() or Catalog()
+
+
+def _password(variable: str | None) -> str | None:
+    if not variable:
+        return None
+    password = os.environ.get(variable)
+    if password is None:
+        raise UserInputError(
+            f"The environment variable {variable} is not set. Put the workbook's password in it, or leave "
+            "out --password-from-env."
+        )
+    return password
+
+
+def result_json(result: ImportResult) -> dict[str, object]:
+    """The object `giftbatch validate --json` prints."""
+    return {
+        "file": result.file,
+        "sheets": result.sheets,
+        "rows": result.row_count,
+        "valid_rows": result.valid_count,
+        "errors": result.error_count,
+        "warnings": result.warning_count,
+        "mapping": result.combined_mapping(),
+        "cost": {currency: float(amount) for currency, amount in result.cost().items()},
+        "issues": [issue.as_dict() for issue in result.issues],
+    }
+
+
+def summary_text(result: ImportResult) -> str:
+    """A summary, then every issue in an aligned table (severity, cell, code, message)."""
+    lines = [
+        f"File:      {result.file}",
+        f"Sheets:    {', '.join(result.sheets)}",
+        f"Rows:      {result.row_count:,} ({result.valid_count:,} valid)",
+        f"Errors:    {result.error_count:,}",
+        f"Warnings:  {result.warning_count:,}",
+        f"Mapping:   {_mapping_text(result)}",
+        f"Cost:      {_cost_text(result)}",
+    ]
+    lines += [f"Note:      {note}" for note in result.notes]
+    issues = result.issues
+    if issues:
+        several = len(result.sheets) > 1
+        rows = [(i.severity.value, _where(i, several), i.code, i.message) for i in issues]
+        lines += ["", table(["Severity", "Cell", "Code", "Message"], rows, max_width=10_000)]
+    else:
+        lines += ["", "No problems found."]
+    return "\n".join(lines)
+
+
+def _mapping_text(result: ImportResult) -> str:
+    parts = [f"{header} → {name or '(not used)'}" for header, name in result.combined_mapping().items()]
+    return ", ".join(parts) or "(no columns)"
+
+
+def _cost_text(result: ImportResult) -> str:
+    cost = result.cost()
+    if not cost:
+        return "not known (no catalog, or no valid rows)"
+    return "; ".join(format_money(amount, currency) for currency, amount in cost.items())
+
+
+def _where(issue: Issue, several_sheets: bool) -> str:
+    if issue.cell is None:
+        return (issue.sheet or "-") if issue.row is None else f"row {issue.row}"
+    return f"{issue.sheet}!{issue.cell}" if several_sheets else issue.cell
+
+
+# --- --report OUT: the error report, to fix in Excel and import again (app/workbook/export_errors.py) ---
+
+
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report", type=Path, metavar="OUT", help="also write the rows with issues, marked, to fix in Excel"
+    )
+    parser.add_argument("--force", action="store_true", help="with --report: replace OUT if it exists")
+
+
+def write_report(args: argparse.Namespace, ctx: CliContext, result: ImportResult) -> None:
+    """Write the error report for this validation. The workbook is read again for every column of the rows
+    (the import keeps only the mapped ones); a password-protected workbook gives an encrypted report."""
+    if not result.issues:
+        _report_note(ctx, args.json, "No problems found: no error report was written.")
+        return
+    password = _password(args.password_from_env)
+    read = read_workbook(
+        args.file,
+        sheet=args.sheet,
+        password=password,
+        mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
+    )
+    options = ExportOptions(password=password if read.encrypted else None, force=args.force)
+    out = write_error_report(args.report, layouts_of(read), read.records, result.issues, options)
+    rows = len({(i.sheet, i.row) for i in result.issues if i.row is not None})
+    _report_note(
+        ctx, args.json, f"Wrote the error report ({rows:,} {_rows_word(rows)} with issues) to {out}."
+    )
+
+
+def _report_note(ctx: CliContext, as_json: bool, text: str) -> None:
+    if as_json:
+        ctx.fail(f"note: {text}")  # stdout holds only the JSON object
+    else:
+        ctx.print(text)
+
+
+def _rows_word(count: int) -> str:
+    return "row" if count == 1 else "rows"
