@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,7 @@ class OrderRecord:
     seq: int
     po_number: str
     delivery_type: DeliveryType
-    request: wire.OrderRequest = field(repr=False)
+    request_json: str = field(repr=False)
     cards: int
     costs: Mapping[str, Decimal]
     state: OrderState
@@ -175,6 +176,11 @@ class OrderRecord:
     error: str | None
     sends: int
     updated_at: str
+
+    @cached_property
+    def request(self) -> wire.OrderRequest:
+        """The exact body to send, read on demand: parsing a hundred line items is the costly part."""
+        return wire.OrderRequest.model_validate_json(self.request_json)
 
     @property
     def row_keys(self) -> list[str]:
@@ -215,6 +221,18 @@ class LineResult:
     status: str
     failure_reason: str | None
     claim_data: tuple[Mapping[str, Any], ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One call to the vendor about an order, as the attempts table keeps it."""
+
+    po_number: str
+    action: str
+    status_code: int | None
+    error_kind: str | None
+    latency_s: float
+    at: str = field(default_factory=now_iso)
 
 
 @dataclass(frozen=True)
@@ -473,11 +491,32 @@ class SubmissionJournal:
                 (status.value, redact(message) if message else None, now_iso(), run_id),
             )
 
-    def add_event(self, run_id: str, kind: str, data: Mapping[str, Any]) -> None:
+    def add_events(self, run_id: str, events: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """Append events (kind, data) in one transaction; secrets are redacted from the text stored."""
+        if not events:
+            return
+        at = now_iso()
         with self._write() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO events (run_id, at, kind, data) VALUES (?, ?, ?, ?)",
-                (run_id, now_iso(), kind, redact(json.dumps(dict(data)))),
+                [(run_id, at, kind, redact(json.dumps(dict(data)))) for kind, data in events],
+            )
+
+    def add_event(self, run_id: str, kind: str, data: Mapping[str, Any]) -> None:
+        self.add_events(run_id, [(kind, data)])
+
+    def record_attempts(self, attempts: Sequence[Attempt]) -> None:
+        """Calls to the vendor: what came back and how long it took (never a body), in one transaction."""
+        if not attempts:
+            return
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO attempts (po_number, at, action, status_code, error_kind, latency_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (a.po_number, a.at, a.action, a.status_code, a.error_kind, round(a.latency_s * 1000))
+                    for a in attempts
+                ],
             )
 
     def record_attempt(
@@ -489,13 +528,12 @@ class SubmissionJournal:
         error_kind: str | None,
         latency_s: float,
     ) -> None:
-        """One call to the vendor about this order: what came back and how long it took (never a body)."""
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO attempts (po_number, at, action, status_code, error_kind, latency_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (po_number, now_iso(), action, status_code, error_kind, round(latency_s * 1000)),
-            )
+        self.record_attempts([Attempt(po_number, action, status_code, error_kind, latency_s)])
+
+    def row_statuses(self, run_id: str) -> dict[str, RowStatus]:
+        """Every row's status by key (cheap: no row data is read)."""
+        found = self._read("SELECT key, status FROM rows WHERE run_id = ?", (run_id,))
+        return {r["key"]: RowStatus(r["status"]) for r in found}
 
     # --- Writing: orders ---------------------------------------------------------------------------------
 
@@ -813,7 +851,7 @@ def _order_record(r: sqlite3.Row) -> OrderRecord:
         seq=r["seq"],
         po_number=r["po_number"],
         delivery_type=DeliveryType(r["delivery_type"]),
-        request=wire.OrderRequest.model_validate_json(r["request"]),
+        request_json=r["request"],
         cards=r["cards"],
         costs={c: Decimal(a) for c, a in json.loads(r["costs"]).items()},
         state=OrderState(r["state"]),

@@ -48,12 +48,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from app.api import wire
 from app.api.client import CreatedOrder
@@ -84,7 +84,7 @@ from app.engine.events import (
     RunStarted,
 )
 from app.engine.field_errors import map_field_errors
-from app.engine.journal import OrderRecord, RowChange, SubmissionJournal
+from app.engine.journal import Attempt, OrderRecord, RowChange, SubmissionJournal
 from app.engine.ownership import RunLock, is_owned
 from app.engine.plan import BalanceCheck, add_costs, check_balance
 from app.engine.states import OrderState, RowStatus, RunStatus
@@ -209,6 +209,15 @@ class _Pass:
         self.stop: _Stop | None = None
         self.paused_by_user = False
         self.out: list[EngineEvent] = []
+        # Kept here rather than asked of the journal on every event: at 8 orders in flight the loop thread's
+        # time per order is what limits throughput (bench/submit_throughput.py).
+        self.order_states: dict[str, OrderState] = {}
+        self.cards: dict[str, int] = {}
+        self.row_status: dict[str, RowStatus] = {}
+        self.row_counts: Counter[RowStatus] = Counter()
+        # Events and attempts are history, not state: written in one transaction per loop turn.
+        self.unsaved_events: list[tuple[str, dict[str, Any]]] = []
+        self.unsaved_attempts: list[Attempt] = []
         self.executor = ThreadPoolExecutor(max_workers=runner.concurrency, thread_name_prefix=f"run-{run_id}")
 
     # --- The loop ----------------------------------------------------------------------------------------
@@ -235,12 +244,17 @@ class _Pass:
             # waited for and recorded, so the journal ends as close to the vendor's view as it can be.
             self._drain_quietly()
             self.executor.shutdown(wait=True)
+            self._save_history()
             if not finished:
                 self.journal.set_run_status(self.run_id, RunStatus.INTERRUPTED, "Stopped before the end.")
 
     def _prepare(self) -> None:
         self.journal.set_run_status(self.run_id, RunStatus.RUNNING)
         orders = self.journal.orders(self.run_id)
+        self.order_states = {o.po_number: o.state for o in orders}
+        self.cards = {o.po_number: o.cards for o in orders}
+        self.row_status = self.journal.row_statuses(self.run_id)
+        self.row_counts = Counter(self.row_status.values())
         if self.send:
             # Orders left `sending` go first: they may exist at the vendor, and resending settles them.
             unsent = [o for o in orders if o.state is OrderState.SENDING]
@@ -252,14 +266,31 @@ class _Pass:
         self._emit(RunStarted(self.run_id, orders_to_send=len(self.queue), orders_to_track=len(self.tracker)))
 
     def _flush(self) -> Iterator[EngineEvent]:
+        self._save_history()
         while self.out:
             yield self.out.pop(0)
 
+    def _save_history(self) -> None:
+        self.journal.add_events(self.run_id, self.unsaved_events)
+        self.journal.record_attempts(self.unsaved_attempts)
+        self.unsaved_events.clear()
+        self.unsaved_attempts.clear()
+
     def _emit(self, *events: EngineEvent) -> None:
         for event in events:
-            if not isinstance(event, RowStatusChanged | Progress):
-                self.journal.add_event(self.run_id, event.kind, event.as_dict())
+            if isinstance(event, RowStatusChanged):
+                self._count_rows(event.rows)
+            elif not isinstance(event, Progress):
+                self.unsaved_events.append((event.kind, event.as_dict()))
             self.out.append(event)
+
+    def _count_rows(self, changes: Iterable[RowChange]) -> None:
+        for change in changes:
+            old = self.row_status.get(change.key)
+            if old is not None:
+                self.row_counts[old] -= 1
+            self.row_status[change.key] = change.status
+            self.row_counts[change.status] += 1
 
     def _check_controls(self) -> None:
         if self.cancel.is_set() and self.stop is None:
@@ -326,10 +357,9 @@ class _Pass:
             return  # settled meanwhile (a duplicate queue entry); never send an order twice
         resend = order.state is OrderState.SENDING
         changes = self.journal.mark_sending(po_number)  # committed before the request exists
+        self.order_states[po_number] = OrderState.SENDING
         self._emit(
-            OrderSent(
-                self.run_id, po_number=po_number, rows=len(order.row_keys), cards=order.cards, resend=resend
-            ),
+            OrderSent(self.run_id, po_number=po_number, rows=len(changes), cards=order.cards, resend=resend),
             RowStatusChanged(self.run_id, tuple(changes)),
         )
         request = order.request
@@ -353,12 +383,9 @@ class _Pass:
     def _handle(self, task: _Task, outcome: _Outcome) -> None:
         error = outcome.error
         status_code = getattr(error, "status", None) if error else 200
-        self.journal.record_attempt(
-            task.po_number,
-            task.action,
-            status_code=status_code,
-            error_kind=type(error).__name__ if error else None,
-            latency_s=outcome.latency_s,
+        kind = type(error).__name__ if error else None
+        self.unsaved_attempts.append(
+            Attempt(task.po_number, task.action, status_code, kind, outcome.latency_s)
         )
         if task.action == "create":
             self._handle_create(task.po_number, outcome)
@@ -375,6 +402,7 @@ class _Pass:
             self._rejected(po_number, error)
         elif isinstance(error, InsufficientFundsError):
             self._row_changes(self.journal.mark_planned(po_number, error.message))
+            self.order_states[po_number] = OrderState.PLANNED
             self.queue.appendleft(po_number)
             self._stop(_Stop(RunStatus.PAUSED, "The balance ran short.", balance_short=True))
         elif isinstance(error, RateLimitedError):
@@ -382,6 +410,7 @@ class _Pass:
         elif isinstance(error, RequestCancelled) and error.attempts == 0:
             # Nothing went out: the order is as it was before the send.
             self._row_changes(self.journal.mark_planned(po_number, "Cancelled before it was sent."))
+            self.order_states[po_number] = OrderState.PLANNED
         else:
             self._send_failed(po_number, error)
 
@@ -396,9 +425,11 @@ class _Pass:
                 f"{'; '.join(created.differences)}. These rows were not sent; submit them again."
             )
             self._row_changes(self.journal.mark_foreign(po_number, message))
+            self.order_states[po_number] = OrderState.FAILED
             self._emit(OrderProblem(self.run_id, po_number=po_number, message=message))
             return
         state, changes = self.journal.record_order(po_number, created.order)
+        self.order_states[po_number] = state
         self._emit(
             OrderAccepted(
                 self.run_id,
@@ -418,13 +449,14 @@ class _Pass:
         elif po_number in self.tracker:
             self.tracker.polled(po_number)
         else:
-            self.tracker.watch(po_number, order_id, self.journal.order(po_number).cards)
+            self.tracker.watch(po_number, order_id, self.cards[po_number])
 
     def _rejected(self, po_number: str, error: ValidationError) -> None:
         order = self.journal.order(po_number)
         cells = {row.key: dict(row.cells) for row in self.journal.rows_of_order(po_number)}
         mapped = map_field_errors(error.field_errors, order.row_keys, cells)
         rejection = self.journal.reject_order(po_number, error.message, mapped)
+        self.order_states[po_number] = OrderState.REJECTED
         errors = tuple(e for found in mapped.by_row.values() for e in found) + tuple(mapped.order_level)
         self._emit(
             OrderRejected(
@@ -437,8 +469,11 @@ class _Pass:
         )
         self._row_changes(rejection.rejected)
         if rejection.retry_po_number is not None:
-            self._row_changes(self.journal.changes_of_order(rejection.retry_po_number))
-            self.queue.append(rejection.retry_po_number)
+            retry = self.journal.order(rejection.retry_po_number)
+            self.order_states[retry.po_number] = retry.state
+            self.cards[retry.po_number] = retry.cards
+            self._row_changes(self.journal.changes_of_order(retry.po_number))
+            self.queue.append(retry.po_number)
 
     def _rate_limited(self, po_number: str, error: RateLimitedError) -> None:
         """The vendor still says 429 after the client's own waits: slow every worker down, then send again."""
@@ -475,11 +510,12 @@ class _Pass:
 
     def _handle_poll(self, po_number: str, outcome: _Outcome) -> None:
         if isinstance(outcome.value, wire.Order):
-            current = self.journal.order(po_number).state
+            current = self.order_states[po_number]
             if current.is_final:
                 self.tracker.forget(po_number)
                 return
             state, changes = self.journal.record_order(po_number, outcome.value)
+            self.order_states[po_number] = state
             if state is not current:
                 self._row_changes(changes)
             self._follow(po_number, outcome.value.id, state)
@@ -532,7 +568,7 @@ class _Pass:
         self.journal.set_run_status(self.run_id, status, message)
         counts = {s.value: n for s, n in self.journal.row_counts(self.run_id).items()}
         finished = RunFinished(self.run_id, status=status, message=message, counts=counts)
-        self.journal.add_event(self.run_id, finished.kind, finished.as_dict())
+        self.unsaved_events.append((finished.kind, finished.as_dict()))
         return finished
 
     def _balance_message(self, unsent: list[OrderRecord]) -> str:
@@ -548,7 +584,7 @@ class _Pass:
         if check is not None and check.shortfall > 0:
             shortfall = f"{check.shortfall:,.2f} {check.currency}"
             message = f"Paused: the balance ran short: {check.describe_shortfall()}. Add funds, then resume."
-            self._emit_now(
+            self._emit(
                 BalanceShort(
                     self.run_id,
                     currency=check.currency,
@@ -560,27 +596,24 @@ class _Pass:
         else:
             shortfall = None
             message = "Paused: the vendor refused an order for lack of funds. Add funds, then resume the run."
-        self._emit_now(RunPaused(self.run_id, reason=message, shortfall=shortfall))
+        self._emit(RunPaused(self.run_id, reason=message, shortfall=shortfall))
         return message
 
     def _emit_now(self, event: EngineEvent) -> None:
-        self.journal.add_event(self.run_id, event.kind, event.as_dict())
-        self.out.append(event)
+        self._emit(event)
 
     def _row_changes(self, changes: list[RowChange]) -> None:
         if changes:
             self._emit(RowStatusChanged(self.run_id, tuple(changes)))
 
     def _progress(self) -> Progress:
-        orders = self.journal.order_counts(self.run_id)
-        rows = self.journal.row_counts(self.run_id)
         waiting_rows = (RowStatus.QUEUED, RowStatus.SENDING)
         return Progress(
             self.run_id,
-            orders_done=sum(n for s, n in orders.items() if not s.is_unsent),
-            orders_total=sum(orders.values()),
-            rows_done=sum(n for s, n in rows.items() if s not in waiting_rows),
-            rows_total=sum(rows.values()),
+            orders_done=sum(1 for state in self.order_states.values() if not state.is_unsent),
+            orders_total=len(self.order_states),
+            rows_done=sum(n for status, n in self.row_counts.items() if status not in waiting_rows),
+            rows_total=len(self.row_status),
         )
 
 
