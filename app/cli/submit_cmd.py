@@ -7,7 +7,6 @@ stopped on something the user must fix), 2 on bad input, 3 when the run is pause
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import signal
@@ -22,13 +21,12 @@ from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.formatting import format_money, table
+from app.cli.validate_cmd import validation_options
 from app.config.connection import Connection
 from app.config.settings import Settings
 from app.domain.catalog import Catalog
 from app.domain.errors import UserInputError
 from app.domain.issues import Issue
-from app.domain.validation import PersonalizationDefaults as ValidationDefaults
-from app.domain.validation import ValidationOptions
 from app.engine.events import (
     EngineEvent,
     OrderProblem,
@@ -51,10 +49,12 @@ from app.engine.plan import (
     plan_orders,
     rows_from_import,
 )
+from app.engine.report import file_sha256
 from app.engine.runner import SubmissionRunner
 from app.engine.states import RowStatus, RunStatus
 from app.engine.tracking import WebhookListener
 from app.workbook.importer import import_workbook
+from app.workbook.mapping import MappingStore
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_BAD_INPUT, EXIT_UNFINISHED = 0, 1, 2, 3
 _ISSUES_SHOWN = 20
@@ -78,6 +78,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     submit.add_argument("--concurrency", type=int, metavar="N", help="orders in flight at once (default: 4)")
     submit.add_argument(
         "--skip-invalid", action="store_true", help="send the valid rows; skip rows with errors"
+    )
+    submit.add_argument(
+        "--delivery-type",
+        metavar="TYPE",
+        help="delivery type for rows that do not say: email, sms, link or mail (or the API's names)",
     )
     _add_common(submit)
     submit.set_defaults(func=run_submit)
@@ -141,7 +146,7 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
     journal.create_run(
         plan,
         workbook=str(args.file.resolve()),
-        workbook_sha256=_sha256(args.file),
+        workbook_sha256=file_sha256(args.file),
         profile=connection.profile.name,
         settings=_run_settings(settings.model_dump(), concurrency),
         campaign=prefix,
@@ -159,22 +164,17 @@ def _validated_rows(
     ctx: CliContext,
 ) -> tuple[list[PlanRow], list[SkippedRow]]:
     """Import and validate the workbook as `giftbatch validate` does; refuse rows with errors unless told."""
-    personal = settings.personalization
-    options = ValidationOptions(
-        default_region=settings.default_phone_region,
-        personalization=ValidationDefaults(
-            personal.from_name or None, personal.from_email or None, personal.message or None
-        ),
-        total_threshold=Decimal(str(settings.recipient_total_threshold)),
-    )
+    options = validation_options(settings, args.delivery_type)
     result = import_workbook(
         args.file,
         catalog=catalog,
         options=options,
         sheet=_sheet(args.sheet),
         password=_password(args.password_from_env),
+        mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
         previous_fingerprints=journal.previous_fingerprints(),
     )
+    _mention_earlier_runs(ctx, result.issues, args.json)
     errors = [i for i in result.issues if i.is_error]
     file_errors = [i for i in result.general_issues if i.is_error]
     rows, skipped = rows_from_import(result)
@@ -189,6 +189,16 @@ def _validated_rows(
     if not rows:
         raise UserInputError("There is no valid row to send in this workbook.")
     return rows, skipped
+
+
+def _mention_earlier_runs(ctx: CliContext, issues: list[Issue], as_json: bool) -> None:
+    """Rows that pay someone a card they already got in an earlier run: said before anything is sent."""
+    again = [i for i in issues if i.code == "duplicate.earlier_run"]
+    if not again or as_json:
+        return
+    ctx.fail(f"note: {len(again)} rows give a card that an earlier run already gave the same person, e.g.:")
+    for issue in again[:3]:
+        ctx.fail(f"  {issue.sheet}!{issue.cell}: {issue.message}")
 
 
 def _sheet(given: str | None) -> str | int | None:
@@ -404,14 +414,6 @@ def _password(variable: str | None) -> str | None:
     if not value:
         raise UserInputError(f"The environment variable {variable} is not set; it should hold the password.")
     return value
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _run_settings(settings: dict[str, Any], concurrency: int) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from app.config.paths import AppPaths
 from app.engine.journal import SubmissionJournal
 from app.engine.states import OrderState, RowStatus
 from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
-from tests.engine.helpers import assert_exactly_once, lines_of_run, sandbox_post
+from tests.engine.helpers import assert_exactly_once, ledger_lines, lines_of_run, sandbox_post
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(
@@ -195,6 +195,12 @@ def test_submit_sends_every_row_and_reports_it(
     assert status.returncode == 0
     assert json.loads(status.stdout)["rows"] == {"completed": 25}
 
+    again = giftbatch("submit", str(book))  # the same people again, no --yes and no terminal to ask on
+    assert again.returncode == 2
+    assert "25 rows give a card that an earlier run already gave the same person" in again.stderr
+    assert "--yes" in again.stderr
+    assert len(ledger_lines(quiet_sandbox)) == 25  # nothing more was sent
+
 
 def test_rows_with_errors_stop_the_submit_unless_skipped(
     giftbatch_home: Path, quiet_sandbox: str, tmp_path: Path
@@ -217,16 +223,6 @@ def test_rows_with_errors_stop_the_submit_unless_skipped(
     assert_exactly_once(quiet_sandbox, journal, run_id)
 
 
-def test_without_a_terminal_or_yes_nothing_is_sent(
-    giftbatch_home: Path, quiet_sandbox: str, tmp_path: Path
-) -> None:
-    use_profile(giftbatch_home, quiet_sandbox)
-    done = giftbatch("submit", str(workbook(tmp_path / "people.xlsx", 3)))
-    assert done.returncode == 2
-    assert "--yes" in done.stderr
-    assert lines_of_run(quiet_sandbox, "") == []
-
-
 def test_a_balance_too_small_is_refused_with_the_shortfall(
     giftbatch_home: Path, quiet_sandbox: str, tmp_path: Path
 ) -> None:
@@ -235,7 +231,7 @@ def test_a_balance_too_small_is_refused_with_the_shortfall(
     done = giftbatch("submit", str(workbook(tmp_path / "people.xlsx", 10)), "--yes")  # 150.00 USD
     assert done.returncode == 1
     assert "50.00 USD more needed" in done.stderr
-    assert lines_of_run(quiet_sandbox, "") == []
+    assert ledger_lines(quiet_sandbox) == []
 
 
 @pytest.mark.slow
