@@ -16,6 +16,7 @@ from app.domain.catalog import DeliveryType
 from app.domain.outcomes import ResultStatus, RowOutcome, RunReport
 from app.domain.redaction import redact
 from app.workbook.output_file import ExportOptions, write_atomically
+from app.workbook.own_sheets import CLAIM_LINKS_HEADER, SUMMARY_TITLE
 from app.workbook.safe_cells import FastCellWriter, WritableValue
 
 RESULTS_SHEET = "Results"
@@ -37,20 +38,7 @@ RESULT_HEADERS = (
 )
 SECRET_HEADERS = frozenset({"Claim Link(s)", "Challenge Answer"})
 SOURCE_HEADERS = ("Source Sheet", "Source Row")
-CLAIM_HEADERS = (
-    "Source Sheet",
-    "Source Row",
-    "Recipient",
-    "Order Id",
-    "PONumber",
-    "Line Item Id",
-    "Product",
-    "Value",
-    "Currency",
-    "Card",
-    "Claim Link",
-    "Challenge Answer",
-)
+CLAIM_HEADERS = CLAIM_LINKS_HEADER
 
 _KeyOf = Callable[[RowOutcome], str]
 HEADER_STYLE: dict[str, object] = {"bold": True, "bg_color": "#DDEBF7", "bottom": 1}
@@ -177,7 +165,7 @@ class _ResultsWriter:
         sheet = self.workbook.add_worksheet(SUMMARY_SHEET)
         sheet.set_column(0, 0, 28)
         sheet.set_column(1, 6, 16)
-        sheet.write_string(0, 0, "Giftbatch run results", self.title)
+        sheet.write_string(0, 0, SUMMARY_TITLE[0], self.title)
         row = 2
         for label, value in self._run_details():
             sheet.write_string(row, 0, label, self.bold)

@@ -1,14 +1,35 @@
-"""Sheets the app writes beside the recipients (an error report's issue list): never read as recipients."""
+"""Sheets the app writes beside the recipients: never read back as recipients.
+
+An error report's Issues sheet names fields and quotes messages; a results workbook's Summary and Claim Links
+sheets list products and values. To the reader each would look like a recipients header, and importing the
+claim links sheet would even make valid `Links` rows. Each of these sheets starts with a first row of its own,
+which tells the reader to pass it by.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-# The header of the error report's Issues sheet. Its rows name fields and quote messages, which look like a
-# recipients header to the reader; this exact first row tells the reader to pass the sheet by.
 ISSUES_HEADER = ("Severity", "Sheet", "Row", "Location", "Field", "Code", "Problem", "In Original")
+CLAIM_LINKS_HEADER = (
+    "Source Sheet",
+    "Source Row",
+    "Recipient",
+    "Order Id",
+    "PONumber",
+    "Line Item Id",
+    "Product",
+    "Value",
+    "Currency",
+    "Card",
+    "Claim Link",
+    "Challenge Answer",
+)
+SUMMARY_TITLE = ("Giftbatch run results",)
+
+_FIRST_ROWS = (ISSUES_HEADER, CLAIM_LINKS_HEADER, SUMMARY_TITLE)
 
 
-def is_issue_list(first_row: Sequence[object]) -> bool:
-    """True for the first row of an error report's Issues sheet (as any reader returns it)."""
-    return tuple(str(v) for v in first_row[: len(ISSUES_HEADER)]) == ISSUES_HEADER
+def is_app_sheet(first_row: Sequence[object]) -> bool:
+    """True when a sheet's first row (as any reader returns it) is that of a sheet the app wrote."""
+    return any(tuple(str(v) for v in first_row[: len(known)]) == known for known in _FIRST_ROWS)

@@ -50,7 +50,7 @@ from app.workbook.mapping import (
     map_headers,
     match_header,
 )
-from app.workbook.own_sheets import is_issue_list
+from app.workbook.own_sheets import is_app_sheet
 from app.workbook.sources import Source, WorkbookFormat, decode_text, open_source, sniff_delimiter
 from app.workbook.xlsx_scan import SheetExtras, scan_sheet, sheet_parts
 
@@ -285,8 +285,9 @@ class _Reader:
             self._check_cancel()
             head = books.head(index)
             found_data = found_data or bool(head.rows)
-            if wanted is None and head.rows and is_issue_list(head.rows[0]):  # an error report's own list
-                self.result.notes.append(f"Sheet “{head.name}” was skipped: it lists issues, not recipients.")
+            if wanted is None and head.rows and is_app_sheet(head.rows[0]):  # issues, a summary, claim links
+                note = f"Sheet “{head.name}” was skipped: it is a list Giftbatch wrote, not recipients."
+                self.result.notes.append(note)
                 continue
             header = self._find_header(head)
             if wanted is None and books.very_hidden(index):

@@ -15,6 +15,7 @@ from msoffcrypto.exceptions import InvalidKeyError
 from app.domain.outcomes import Claim, ResultStatus, SheetColumn, SheetLayout
 from app.workbook.export_results import RESULT_HEADERS, write_results_workbook
 from app.workbook.output_file import ExportOptions, SecretsNeedProtection
+from app.workbook.reader import read_workbook
 from tests.workbook.export_helpers import (
     HOSTILE,
     STAFF,
@@ -290,3 +291,12 @@ def test_dates_values_and_booleans_keep_their_types(tmp_path: Path) -> None:
         datetime(2025, 1, 31),
         7,
     )
+
+
+def test_the_summary_and_claim_links_sheets_are_never_read_as_recipients(tmp_path: Path) -> None:
+    out = write_results_workbook(sample_report(), tmp_path / "results.xlsx", WITH_SECRETS)
+
+    read = read_workbook(out)
+
+    assert [sheet.name for sheet in read.sheets] == ["Results"]
+    assert len(read.records) == 4
