@@ -111,6 +111,9 @@ class VendorClient:
         self._sleep = sleep
         self._clock = clock
         self._account = f"profile '{profile_name}' ({email})" if profile_name else email
+        # A 429's Retry-After asks the whole account to slow down: every thread sharing this client waits it
+        # out before its next request, not only the one that was told (the engine sends several at once).
+        self._hold_until = 0.0
         self.tokens = TokenManager(self._fetch_token, clock=clock)
 
     # --- Lifetime -------------------------------------------------------------------------------------
@@ -304,6 +307,7 @@ class VendorClient:
         renewed = False
         while True:
             self._check_cancel(cancel, sent)
+            self._wait_for_hold(cancel, sent)
             token = self.tokens.token(cancel) if auth else None
             sent += 1
             outcome = self._attempt(request, parse, token)
@@ -320,8 +324,16 @@ class VendorClient:
             if delay is None:
                 raise outcome.gave_up_after(sent)
             log.info("Trying again in %.2f s after: %s", delay, redact(outcome.message))
+            if isinstance(outcome, RateLimitedError):
+                self._hold_until = max(self._hold_until, self._clock() + delay)
             if self._sleep(delay, cancel):
                 raise self._cancelled(sent)
+
+    def _wait_for_hold(self, cancel: threading.Event | None, sent: int) -> None:
+        """Wait until a Retry-After another thread was given has passed."""
+        wait = self._hold_until - self._clock()
+        if wait > 0 and self._sleep(wait, cancel):
+            raise self._cancelled(sent)
 
     def _delay_before_retry(
         self,

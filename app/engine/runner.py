@@ -9,13 +9,18 @@ The invariants:
    line item (`ExternalId` = the row's key) of one order, with a PONumber. `SubmissionJournal.create_run`
    stores the run, every row and every order's exact request body in ONE transaction; the runner sends
    only bodies read back from the journal. A crash before that commit leaves nothing stored and nothing
-   sent (the user submits again and gets a new run).
+   sent (the user submits again and gets a new run). A row moves to another order only after a 400 has
+   shown that its order does not exist at the vendor. Rows left out (errors, `--skip-invalid`) are stored
+   as `skipped` with the reason, so every row of the workbook is accounted for.
 2. **The PONumber is the vendor's idempotency key, and an order's PONumber never changes.** Whatever is
-   sent for an order is the same body under the same PONumber, so the vendor holds at most one order for
-   it: a second arrival is answered 409 and the client returns the original (`was_duplicate`).
+   sent for an order is the same body (only the webhook URL may differ) under the same PONumber, so the
+   vendor holds at most one order for it: a second arrival is answered 409 and the client returns the
+   original (`was_duplicate`).
 3. **The journal says `sending` (committed, `synchronous=FULL`) before a request leaves**, and records the
-   vendor's answer after it. So the journal is never behind the vendor in a way that matters: an order the
-   vendor may hold is `sending` or later, never `planned`.
+   vendor's answer after it. Orders still unsent in the journal (`planned` or `sending`) are sent again
+   with their own PONumber; nothing else is ever sent. So even an order the journal holds back as
+   `planned` while the vendor has it (a 422 for a resend, from a vendor that checks funds before
+   duplicates) is settled by a 409, never paid twice.
 4. **Only the vendor's answer ends an order**: accepted/pending/completed/partially completed/failed come
    from its answer or a poll; `rejected` only from a 400 (the order does not exist). A run is `completed`
    only when every order is final, so nothing is dropped quietly.
@@ -31,6 +36,8 @@ A crash (or SIGKILL, sleep, network loss) at each point, and what resume does:
 - *after the answer is recorded* (accepted, pending, final): resume never sends it again; it only polls.
 - *422 (no funds)*: the order goes back to `planned` with its PONumber; sending it later is the same case.
   The client also looks the PONumber up when a refusal follows an attempt whose answer was lost.
+- *cancel, 5xx/timeouts beyond the client's retries, 401/403*: the order stays `sending`; the next pass
+  resends it under its PONumber, as after a crash.
 - *400 (malformed)*: the order does not exist. The rows the vendor named are rejected; the others move to a
   NEW order (new PONumber) in the same transaction that marks the refused one rejected, before it is sent
   (`SubmissionJournal.reject_order`). A crash before that transaction resends the refused body under its
@@ -407,10 +414,6 @@ class _Pass:
             self._stop(_Stop(RunStatus.PAUSED, "The balance ran short.", balance_short=True))
         elif isinstance(error, RateLimitedError):
             self._rate_limited(po_number, error)
-        elif isinstance(error, RequestCancelled) and error.attempts == 0:
-            # Nothing went out: the order is as it was before the send.
-            self._row_changes(self.journal.mark_planned(po_number, "Cancelled before it was sent."))
-            self.order_states[po_number] = OrderState.PLANNED
         else:
             self._send_failed(po_number, error)
 
@@ -496,7 +499,9 @@ class _Pass:
         self.journal.note_error(po_number, message)
         self._emit(OrderProblem(self.run_id, po_number=po_number, message=redact(message)))
         if isinstance(error, RequestCancelled):
-            return  # the cancel itself stops the run
+            # Left `sending` even when this request never left: the cancel may have cut a retry, or the
+            # look-up after a 409, short, so the vendor may hold the order. Resending settles it either way.
+            return
         if isinstance(error, AuthenticationError | ForbiddenError | CertificateError) or (
             isinstance(error, ApiError) and not error.retryable and error.status is not None
         ):
