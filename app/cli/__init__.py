@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
+from app.cli import gui_cmd
 from app.cli.context import CliContext
 from app.domain.errors import GiftbatchError
 
@@ -20,6 +21,7 @@ COMMAND_MODULES = (
     "app.cli.validate_cmd",
     "app.cli.submit_cmd",
     "app.cli.export_cmd",
+    "app.cli.gui_cmd",
 )
 
 
@@ -45,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = CliContext.create(home=args.home)
+    if args.command is None:
+        args.func = gui_cmd.run_gui  # no command: open the desktop app
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
