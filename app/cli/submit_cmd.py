@@ -482,10 +482,11 @@ def _show_plan(ctx: CliContext, plan: Plan, check: BalanceCheck | None, as_json:
         )
         return
     ctx.print(
-        f"Run {plan.run_id}: {plan.row_count} rows in {len(plan.orders)} orders, {plan.card_count} cards."
+        f"Run {plan.run_id}: {_count(plan.row_count, 'row')} in {_count(len(plan.orders), 'order')}, "
+        f"{_count(plan.card_count, 'card')}."
     )
     if plan.skipped:
-        ctx.print(f"{len(plan.skipped)} rows with errors are skipped.")
+        ctx.print(f"{_count(len(plan.skipped), 'row')} with errors skipped (kept in the run as 'skipped').")
     ctx.print("Total cost: " + ", ".join(format_money(a, c) for c, a in plan.costs.items()))
     if check is None:
         ctx.print("Balance: this vendor API does not report it; check it in the vendor's portal.")
@@ -506,6 +507,10 @@ def _costs_text(orders: list[OrderRecord]) -> str:
         for currency, amount in order.costs.items():
             total[currency] = total.get(currency, Decimal(0)) + amount
     return ", ".join(format_money(a, c) for c, a in sorted(total.items())) or "nothing to pay"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _counts_text(counts: dict[str, int]) -> str:

@@ -401,14 +401,16 @@ class SubmissionJournal:
         return {run_id: (rows.get(run_id, 0), orders.get(run_id, 0)) for run_id in {*rows, *orders}}
 
     def previous_fingerprints(self) -> dict[str, str]:
-        """Cards already ordered (or possibly ordered) in earlier runs: fingerprint → 'run 261126-K7QX9M'.
+        """Cards already given (or possibly given) in earlier runs: fingerprint → 'run 261126-K7QX9M'.
 
-        Validation uses it to warn about a row that pays someone a card they already got.
+        Validation uses it to warn about a row that gives someone a card they already got. Rows that
+        failed, were rejected, skipped or never sent do not count: that person got nothing.
         """
+        given = (RowStatus.SENDING, RowStatus.ACCEPTED, RowStatus.PENDING, RowStatus.COMPLETED)
         found = self._read(
-            "SELECT fingerprint, run_id FROM rows WHERE fingerprint != '' AND status NOT IN (?, ?, ?) "
+            "SELECT fingerprint, run_id FROM rows WHERE fingerprint != '' AND status IN (?, ?, ?, ?) "
             "ORDER BY updated_at",
-            [RowStatus.REJECTED.value, RowStatus.SKIPPED.value, RowStatus.QUEUED.value],
+            [status.value for status in given],
         )
         return {r["fingerprint"]: f"run {r['run_id']}" for r in found}
 
