@@ -50,7 +50,7 @@ from app.engine.plan import (
     rows_from_import,
 )
 from app.engine.report import file_sha256
-from app.engine.runner import SubmissionRunner
+from app.engine.runner import SubmissionRunner, live_status
 from app.engine.states import RowStatus, RunStatus
 from app.engine.tracking import WebhookListener
 from app.workbook.importer import import_workbook
@@ -278,12 +278,11 @@ def _exit_code(end: RunFinished) -> int:
 
 def run_runs(args: argparse.Namespace, ctx: CliContext) -> int:
     journal = _journal(ctx)
-    probe = SubmissionRunner(journal, _NO_CLIENT)
     sizes = journal.run_sizes()
     listed = [
         {
             "id": run.id,
-            "status": probe.status_of(run.id).value,
+            "status": live_status(journal, run.id).value,
             "workbook": run.workbook,
             "created_at": run.created_at,
             "rows": sizes.get(run.id, (0, 0))[0],
@@ -314,7 +313,7 @@ def run_runs(args: argparse.Namespace, ctx: CliContext) -> int:
 def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
     journal = _journal(ctx)
     run = journal.run(args.run)
-    status = SubmissionRunner(journal, _NO_CLIENT).status_of(run.id)
+    status = live_status(journal, run.id)
     rows = {s.value: n for s, n in journal.row_counts(run.id).items()}
     orders = {s.value: n for s, n in journal.order_counts(run.id).items()}
     if args.json:
@@ -380,18 +379,6 @@ def run_track(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
-
-
-class _NoClient:
-    """Reading a run's status needs no vendor; a call here would be a bug."""
-
-    def create_order(self, *args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("no vendor calls when only reading the journal")
-
-    get_order = get_balance = create_order
-
-
-_NO_CLIENT = _NoClient()
 
 
 def _journal(ctx: CliContext) -> SubmissionJournal:

@@ -165,14 +165,10 @@ class SubmissionRunner:
         self.poll_policy = poll_policy or PollPolicy()
         self.webhook = webhook
         self.clock = clock
-        self.lock_dir = lock_dir or journal.path.parent / "locks"
+        self.lock_dir = lock_dir or default_lock_dir(journal)
 
     def status_of(self, run_id: str) -> RunStatus:
-        """The run's status now: one stored as `running` whose process is gone is `interrupted`."""
-        stored = self.journal.run(run_id).status
-        if stored is RunStatus.RUNNING and not is_owned(self.lock_dir, run_id):
-            return RunStatus.INTERRUPTED
-        return stored
+        return live_status(self.journal, run_id, self.lock_dir)
 
     def run(
         self,
@@ -187,6 +183,19 @@ class SubmissionRunner:
         self.journal.run(run_id)  # an unknown run is the user's mistake: say so before taking any lock
         with RunLock(self.lock_dir, run_id):
             yield from _Pass(self, run_id, cancel, pause or threading.Event(), send).events()
+
+
+def live_status(journal: SubmissionJournal, run_id: str, lock_dir: Path | None = None) -> RunStatus:
+    """The run's status now: one stored as `running` whose process is gone is `interrupted`."""
+    stored = journal.run(run_id).status
+    if stored is RunStatus.RUNNING and not is_owned(lock_dir or default_lock_dir(journal), run_id):
+        return RunStatus.INTERRUPTED
+    return stored
+
+
+def default_lock_dir(journal: SubmissionJournal) -> Path:
+    """Run locks live next to the journal, so every process using that journal sees them."""
+    return journal.path.parent / "locks"
 
 
 class _Pass:
