@@ -27,6 +27,7 @@ from app.domain.redaction import redact
 
 log = logging.getLogger(__name__)
 
+DIALOG_WIDTH = 480
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 
 
@@ -43,7 +44,7 @@ class UnexpectedErrorDialog(QDialog):
         super().__init__(parent)
         self.details = details
         self.setWindowTitle("Something went wrong")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(DIALOG_WIDTH)
         icon = QLabel()
         edge = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
         icon.setPixmap(
@@ -83,6 +84,7 @@ class UnexpectedErrorDialog(QDialog):
         layout.setSpacing(16)
         layout.addLayout(body)
         layout.addWidget(buttons)
+        self.resize(DIALOG_WIDTH, layout.totalHeightForWidth(DIALOG_WIDTH))  # wrapped text: fit its height
 
     def copy_details(self) -> None:
         QGuiApplication.clipboard().setText(self.details)

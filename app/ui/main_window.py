@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QUrl
@@ -55,7 +56,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Giftbatch")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(QSize(760, 520))
-        self.pending_workbook: Path | None = None
         self._last_step = CONNECT
 
         self.connect_page = ConnectPage(session)
@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
             page.completion_changed.connect(self._steps_changed)
             page.next_requested.connect(self.go_next)
             page.status_posted.connect(self.post_status)
-        session.connection_changed.connect(self._show_connection)
+        session.connection_changed.connect(self._connection_changed)
         session.account_changed.connect(self._show_connection)
         self._restore_view_state()
         self._steps_changed()
@@ -159,9 +159,7 @@ class MainWindow(QMainWindow):
         self.step_actions: list[QAction] = []
         for index, page in enumerate(self.steps):
             shortcut = QKeySequence(f"Ctrl+{index + 1}")
-            action = _action(
-                self, f"&{index + 1} {page.title}", shortcut, lambda _=False, i=index: self.go_to_step(i)
-            )
+            action = _action(self, f"&{index + 1} {page.title}", shortcut, partial(self.go_to_step, index))
             go_menu.addAction(action)
             self.step_actions.append(action)
         go_menu.addSeparator()
@@ -317,9 +315,18 @@ class MainWindow(QMainWindow):
         self.connection_label.setText(text)
 
     def start(self, workbook: Path | None = None) -> None:
-        """After the window is shown: connect to the active profile so a new user can begin at once."""
-        self.pending_workbook = workbook
+        """After the window is shown: connect to the active profile so a new user can begin at once.
+
+        A `workbook` (from `giftbatch gui FILE`) goes to `session.requested_workbook`, and the window moves to
+        Import as soon as Connect is done, where the Import page opens it.
+        """
+        self.session.requested_workbook = workbook
         self.connect_page.connect_selected()
+
+    def _connection_changed(self) -> None:
+        self._show_connection()
+        if self.session.requested_workbook is not None and self.current_step() == CONNECT:
+            self.go_to_step(IMPORT)
 
     # -- view state and closing ----------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -21,6 +20,8 @@ from app.domain.errors import GiftbatchError
 from app.ui.session import Session
 from app.ui.widgets import MessageLabel
 from app.ui.workers import report_unexpected, run_in_background
+
+DIALOG_WIDTH = 520
 
 
 class ProfileDialog(QDialog):
@@ -44,7 +45,7 @@ class ProfileDialog(QDialog):
         self.keyring_available = keyring_available
         self.saved: Profile | None = None
         self.setWindowTitle("Edit profile" if existing else "Add a profile")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(DIALOG_WIDTH)
 
         intro = QLabel(
             "The vendor issues an Email and an AccessToken in its portal. Giftbatch signs in with them "
@@ -91,7 +92,6 @@ class ProfileDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.setSpacing(12)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -99,6 +99,8 @@ class ProfileDialog(QDialog):
             layout.addWidget(self.no_keyring_note)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        # Wrapped text makes the default height too tall (measured at a narrower width): fit it to this width.
+        self.resize(DIALOG_WIDTH, layout.totalHeightForWidth(DIALOG_WIDTH))
 
     def save(self) -> None:
         """Store it in a worker (the keyring may be slow, or ask to be unlocked); stay open on errors."""

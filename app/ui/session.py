@@ -6,6 +6,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
@@ -90,6 +91,8 @@ class Session(QObject):
         self.pool = pool
         self._settings = settings_store.load()
         self._account: AccountCheck | None = None
+        # A workbook asked for at start (`giftbatch gui FILE`); the Import page opens it, then clears it.
+        self.requested_workbook: Path | None = None
 
     @property
     def settings(self) -> Settings:
@@ -144,7 +147,7 @@ class Session(QObject):
         self._account.catalog_problem = None
         self.account_changed.emit()
 
-    def disconnect(self) -> None:
+    def drop_connection(self) -> None:
         previous = self.connection
         if previous is None:
             return

@@ -210,14 +210,13 @@ class SettingsDialog(QDialog):
 
 def _align_labels(dialog: QDialog) -> None:
     """Give every form's labels the widest one's width, so the fields of all groups line up."""
-    forms = dialog.findChildren(QFormLayout)
-    labels = [
-        item.widget()
-        for form in forms
-        for row in range(form.rowCount())
-        if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
-        and item.widget() is not None
-    ]
+    labels: list[QWidget] = []
+    for form in dialog.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            label = item.widget() if item is not None else None
+            if label is not None:
+                labels.append(label)
     width = max(label.sizeHint().width() for label in labels)
     for label in labels:
         label.setMinimumWidth(width)

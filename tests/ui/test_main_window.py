@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -54,7 +56,7 @@ def test_when_an_earlier_step_is_undone_the_window_goes_back_to_it(connected_win
     window = connected_window
     window.go_to_step(IMPORT)
 
-    window.session.disconnect()
+    window.session.drop_connection()
 
     assert window.current_step() == CONNECT
     assert not window.step_enabled(IMPORT)
@@ -123,3 +125,14 @@ def test_every_control_on_every_page_has_an_accessible_name(window: MainWindow) 
         ours = [c for c in controls if not isinstance(c.parent(), QAbstractItemView | QLineEdit | QComboBox)]
         unnamed = [control for control in ours if not control.accessibleName()]
         assert unnamed == [], f"controls without an accessible name on {page.title}"
+
+
+def test_a_workbook_named_at_start_leads_to_import_once_connected(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    workbook = tmp_path / "rewards.xlsx"
+
+    window.start(workbook)
+
+    qtbot.waitUntil(lambda: window.current_step() == IMPORT, timeout=10_000)
+    assert window.session.requested_workbook == workbook

@@ -19,6 +19,9 @@ How a page plugs in (see `base.Page`):
   (return False to keep it open: the Send page asks and pauses a run), then `shut_down()` (cancel your
   background jobs; the app waits for the pool before it closes the connection), and `save_view_state(store)` /
   `restore_view_state(store)` with a QSettings already in the page's own group (splitters, column widths).
+- Workbooks reach the Import page two ways: Ctrl+O goes to Import and clicks `ImportPage.open_button`; a
+  workbook named on the command line waits in `session.requested_workbook`, and the window shows Import as
+  soon as Connect is done (the Import page opens it in `page_entered()` and sets it back to None).
 - Widgets carry accessible names; every action has a keyboard route. No business rules in a page: it calls
   the core and shows what comes back.
 """

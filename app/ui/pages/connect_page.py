@@ -171,7 +171,7 @@ class ConnectPage(Page):
         self.session.save_settings(settings)
         if self.session.profile not in (None, profile):
             # Never leave the old account connected under a new name: sending must go where the user chose.
-            self.session.disconnect()
+            self.session.drop_connection()
         self.connect_selected()
 
     def add_profile(self) -> None:
@@ -213,7 +213,7 @@ class ConnectPage(Page):
     def _profile_removed(self, profile: Profile) -> None:
         self.session.reload_settings()
         if self.session.profile == profile:
-            self.session.disconnect()
+            self.session.drop_connection()
         self.reload_profiles()
         self._profile_chosen(self.profile_combo.currentIndex())
         self.status_posted.emit(f"Removed the profile '{profile.name}'.")
