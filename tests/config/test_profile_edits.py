@@ -1,4 +1,4 @@
-"""Editing a profile, and keeping one where there is no keyring (its token then comes from the environment)."""
+"""Editing a profile, and keeping one with no keyring (its token then comes from the environment)."""
 
 from __future__ import annotations
 
