@@ -30,8 +30,17 @@ def run_products(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.json:
         ctx.print(json.dumps([_product_json(p) for p in products], indent=2))
         return 0
-    rows = [(p.id, p.name, p.describe_values(), ", ".join(sorted(p.delivery_types)),
-             format_money(p.fee), f"{p.discount_percentage:g}%") for p in products]
+    rows = [
+        (
+            p.id,
+            p.name,
+            p.describe_values(),
+            ", ".join(sorted(p.delivery_types)),
+            format_money(p.fee),
+            f"{p.discount_percentage:g}%",
+        )
+        for p in products
+    ]
     ctx.print(table(["Id", "Name", "Values", "Delivery", "Fee", "Discount"], rows))
     when = catalog.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if catalog.fetched_at else "never"
     ctx.print(f"\n{len(products)} products; catalog fetched {when}.")
@@ -57,12 +66,22 @@ def run_balance(args: argparse.Namespace, ctx: CliContext) -> int:
     balance = connection.client.get_balance()
     if balance is None:
         message = "This vendor API does not report the balance; check it in the vendor's portal."
-        ctx.print(json.dumps({"available": None, "pending": None, "currency": None, "note": message})
-                  if args.json else message)
+        ctx.print(
+            json.dumps({"available": None, "pending": None, "currency": None, "note": message})
+            if args.json
+            else message
+        )
         return 0
     if args.json:
-        ctx.print(json.dumps({"available": float(balance.available), "pending": float(balance.pending),
-                              "currency": balance.currency_code}))
+        ctx.print(
+            json.dumps(
+                {
+                    "available": float(balance.available),
+                    "pending": float(balance.pending),
+                    "currency": balance.currency_code,
+                }
+            )
+        )
         return 0
     ctx.print(f"Available: {format_money(balance.available, balance.currency_code)}")
     ctx.print(f"Pending:   {format_money(balance.pending, balance.currency_code)}")

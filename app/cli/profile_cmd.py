@@ -20,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     add = commands.add_parser("add", help="add a vendor account (the AccessToken goes to the OS keyring)")
     add.add_argument("name")
-    add.add_argument("--base-url", required=True, help="the vendor's base URL, e.g. https://api.vendor.example")
+    add.add_argument(
+        "--base-url", required=True, help="the vendor's base URL, e.g. https://api.vendor.example"
+    )
     add.add_argument("--email", required=True, help="the Email the AccessToken was issued for")
     add.set_defaults(func=run_add)
 
@@ -59,7 +61,9 @@ def _read_access_token() -> str:
     if from_env:
         return from_env
     if not sys.stdin.isatty():
-        raise UserInputError(f"No AccessToken given. Run this in a terminal to be asked for it, or set {TOKEN_ENV}.")
+        raise UserInputError(
+            f"No AccessToken given. Run this in a terminal to be asked for it, or set {TOKEN_ENV}."
+        )
     return getpass.getpass("AccessToken (not shown): ")
 
 
@@ -67,8 +71,16 @@ def run_list(args: argparse.Namespace, ctx: CliContext) -> int:
     active = ctx.settings.active_profile
     profiles = ctx.profiles.list()
     if args.json:
-        rows = [{"name": p.name, "base_url": p.base_url, "email": p.email, "sandbox": p.is_sandbox,
-                 "active": p.name == active} for p in profiles]
+        rows = [
+            {
+                "name": p.name,
+                "base_url": p.base_url,
+                "email": p.email,
+                "sandbox": p.is_sandbox,
+                "active": p.name == active,
+            }
+            for p in profiles
+        ]
         ctx.print(json.dumps(rows, indent=2))
         return 0
     for profile in profiles:
@@ -98,7 +110,9 @@ def run_test(args: argparse.Namespace, ctx: CliContext) -> int:
     if balance is None:
         ctx.print("Balance: this vendor API does not report it; check it in the vendor's portal.")
     else:
-        ctx.print(f"Balance: {format_money(balance.available, balance.currency_code)} available, "
-                  f"{format_money(balance.pending, balance.currency_code)} pending.")
+        ctx.print(
+            f"Balance: {format_money(balance.available, balance.currency_code)} available, "
+            f"{format_money(balance.pending, balance.currency_code)} pending."
+        )
     ctx.print(f"Catalog: {len(catalog.products)} products, {len(catalog.shipping_methods)} shipping methods.")
     return 0

@@ -60,4 +60,3 @@ def open_connection(profile: Profile, paths: AppPaths, secrets: SecretStore) -> 
     except BaseException:
         stack.close()
         raise
-

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.domain.redaction import redact
 
+
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
@@ -22,7 +23,9 @@ def configure_logging(log_file: Path, level: int = logging.INFO) -> None:
         root.removeHandler(handler)
         handler.close()
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.giftbatch_file = str(log_file)  # type: ignore[attr-defined]
     root.addHandler(handler)

@@ -66,10 +66,14 @@ class ProfileStore:
         _check_email(email)
         settings = self.settings.load()
         if settings.profile(name) is not None:
-            raise UserInputError(f"A profile named '{name}' exists already. Remove it first or pick another name.")
+            raise UserInputError(
+                f"A profile named '{name}' exists already. Remove it first or pick another name."
+            )
         if access_token is not None:
             if not access_token.strip():
-                raise UserInputError("The AccessToken is empty. Copy it from the vendor's portal and try again.")
+                raise UserInputError(
+                    "The AccessToken is empty. Copy it from the vendor's portal and try again."
+                )
             self.secrets.save(name, access_token.strip())
         settings.profiles.append(ProfileConfig(name=name, base_url=base_url, email=email.strip()))
         self.settings.save(settings)
@@ -129,11 +133,14 @@ def check_base_url(url: str) -> str:
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserInputError(f"'{url}' is not a web address. Give the vendor's base URL, such as "
-                             "https://api.vendor.example.")
+        raise UserInputError(
+            f"'{url}' is not a web address. Give the vendor's base URL, such as https://api.vendor.example."
+        )
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-        raise UserInputError(f"'{url}' is not encrypted (http). Use the vendor's https address; plain http is "
-                             "allowed only for a sandbox on this machine.")
+        raise UserInputError(
+            f"'{url}' is not encrypted (http). Use the vendor's https address; plain http is "
+            "allowed only for a sandbox on this machine."
+        )
     if url.endswith("/v1"):
         url = url[: -len("/v1")]
     return url
@@ -141,5 +148,6 @@ def check_base_url(url: str) -> str:
 
 def _check_email(email: str) -> None:
     if "@" not in email.strip() or " " in email.strip():
-        raise UserInputError(f"'{email}' is not an email address. Give the Email the vendor issued the "
-                             "AccessToken for.")
+        raise UserInputError(
+            f"'{email}' is not an email address. Give the Email the vendor issued the AccessToken for."
+        )

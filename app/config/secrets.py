@@ -11,7 +11,7 @@ from keyring.backends import fail
 from app.domain.errors import GiftbatchError
 
 SERVICE = "Giftbatch"
-TOKEN_ENV = "GIFTBATCH_ACCESS_TOKEN"
+TOKEN_ENV = "GIFTBATCH_ACCESS_TOKEN"  # noqa: S105 (the name of a variable, not a secret)
 
 NO_KEYRING_HELP = (
     "This computer has no password store that Giftbatch can use (no OS keyring), so the AccessToken "
@@ -44,8 +44,10 @@ class SecretStore:
         try:
             keyring.set_password(SERVICE, _account(profile), access_token)
         except keyring.errors.KeyringError as error:
-            raise NoKeyringError(f"The OS keyring refused to store the AccessToken ({type(error).__name__}). "
-                                 + NO_KEYRING_HELP) from None
+            raise NoKeyringError(
+                f"The OS keyring refused to store the AccessToken ({type(error).__name__}). "
+                + NO_KEYRING_HELP
+            ) from None
 
     def load(self, profile: str) -> str | None:
         from_env = os.environ.get(TOKEN_ENV)

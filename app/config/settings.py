@@ -84,7 +84,9 @@ class SettingsStore:
         except (OSError, ValueError, ValidationError) as error:
             kept = self.path.with_suffix(".damaged.json")
             os.replace(self.path, kept)
-            log.warning("Settings file %s could not be read (%s); kept as %s", self.path, type(error).__name__, kept)
+            log.warning(
+                "Settings file %s could not be read (%s); kept as %s", self.path, type(error).__name__, kept
+            )
             return Settings()
 
     def save(self, settings: Settings) -> None:

@@ -50,11 +50,22 @@ def test_products_table_names_when_the_catalog_was_fetched(capsys: pytest.Captur
 
 
 def test_add_without_keyring_stores_no_token_and_says_how_to_give_one(
-    capsys: pytest.CaptureFixture[str], no_keyring: None, monkeypatch: pytest.MonkeyPatch, giftbatch_home: Path
+    capsys: pytest.CaptureFixture[str],
+    no_keyring: None,
+    monkeypatch: pytest.MonkeyPatch,
+    giftbatch_home: Path,
 ) -> None:
     monkeypatch.setenv("GIFTBATCH_ACCESS_TOKEN", "tok-SECRET-42")
-    code, out, _ = _run(capsys, "profile", "add", "acme", "--base-url", "https://api.acme.example",
-                        "--email", "ops@acme.example")
+    code, out, _ = _run(
+        capsys,
+        "profile",
+        "add",
+        "acme",
+        "--base-url",
+        "https://api.acme.example",
+        "--email",
+        "ops@acme.example",
+    )
     assert code == 0
     assert "NOT stored" in out and "GIFTBATCH_ACCESS_TOKEN" in out
     for file in giftbatch_home.rglob("*"):
@@ -69,12 +80,20 @@ def test_add_with_keyring_keeps_the_token_there(
     capsys: pytest.CaptureFixture[str], memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GIFTBATCH_ACCESS_TOKEN", "tok-SECRET-42")
-    code, out, _ = _run(capsys, "profile", "add", "acme", "--base-url", "https://api.acme.example",
-                        "--email", "ops@acme.example")
+    code, _out, _ = _run(
+        capsys,
+        "profile",
+        "add",
+        "acme",
+        "--base-url",
+        "https://api.acme.example",
+        "--email",
+        "ops@acme.example",
+    )
     assert code == 0
     assert list(memory_keyring.passwords.values()) == ["tok-SECRET-42"]
 
-    code, out, _ = _run(capsys, "profile", "remove", "acme")
+    code, _, _ = _run(capsys, "profile", "remove", "acme")
     assert code == 0
     assert memory_keyring.passwords == {}
 
@@ -98,7 +117,7 @@ def test_wrong_credentials_are_one_clear_line(
     monkeypatch.setenv("GIFTBATCH_ACCESS_TOKEN", "not-the-secret")
     _run(capsys, "profile", "add", "local", "--base-url", sandbox, "--email", SANDBOX_EMAIL)
 
-    code, out, err = _run(capsys, "balance", "--profile", "local")
+    code, _, err = _run(capsys, "balance", "--profile", "local")
 
     assert code != 0
     assert "Traceback" not in err
@@ -130,10 +149,21 @@ def test_unknown_profile_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.startswith("giftbatch: There is no profile named 'nope'")
 
 
-def test_home_option_moves_the_files(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                     no_keyring: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_home_option_moves_the_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GIFTBATCH_ACCESS_TOKEN", "tok")
-    code, *_ = _run(capsys, "--home", str(tmp_path / "elsewhere"), "profile", "add", "acme",
-                    "--base-url", "https://api.acme.example", "--email", "ops@acme.example")
+    code, *_ = _run(
+        capsys,
+        "--home",
+        str(tmp_path / "elsewhere"),
+        "profile",
+        "add",
+        "acme",
+        "--base-url",
+        "https://api.acme.example",
+        "--email",
+        "ops@acme.example",
+    )
     assert code == 0
     assert (tmp_path / "elsewhere" / "config" / "settings.json").exists()

@@ -40,7 +40,10 @@ def test_without_a_keyring_nothing_is_saved_and_the_user_is_told(
     with pytest.raises(NoKeyringError, match="GIFTBATCH_ACCESS_TOKEN"):
         store.add("acme", "https://api.acme.example", "ops@acme.example", "tok-SECRET-123")
     assert [p.name for p in store.list()] == ["sandbox"]
-    assert not (tmp_path / "settings.json").exists() or "tok-SECRET" not in (tmp_path / "settings.json").read_text()
+    assert (
+        not (tmp_path / "settings.json").exists()
+        or "tok-SECRET" not in (tmp_path / "settings.json").read_text()
+    )
 
 
 def test_environment_token_is_used_when_there_is_no_keyring(
@@ -70,13 +73,15 @@ def test_remove_deletes_profile_and_token(store: ProfileStore, memory_keyring: M
     ("name", "message"),
     [("sandbox", "built-in"), ("bad name", "cannot be a profile name"), ("", "cannot be a profile name")],
 )
-def test_bad_names_are_refused(store: ProfileStore, memory_keyring: MemoryKeyring, name: str, message: str) -> None:
+def test_bad_names_are_refused(
+    store: ProfileStore, memory_keyring: MemoryKeyring, name: str, message: str
+) -> None:
     with pytest.raises(UserInputError, match=message):
         store.add(name, "https://api.acme.example", "ops@acme.example", "tok")
 
 
 def test_unknown_profile_lists_the_known_ones(store: ProfileStore) -> None:
-    with pytest.raises(UserInputError, match="no profile named 'nope'. Known profiles: sandbox"):
+    with pytest.raises(UserInputError, match=r"no profile named 'nope'\. Known profiles: sandbox"):
         store.get("nope")
 
 

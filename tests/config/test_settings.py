@@ -13,7 +13,9 @@ from app.config.settings import ProfileConfig, Settings, SettingsStore
 def test_settings_round_trip(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path / "settings.json")
     settings = Settings(concurrency=8, default_phone_region="CA")
-    settings.profiles.append(ProfileConfig(name="acme", base_url="https://api.acme.example", email="a@b.example"))
+    settings.profiles.append(
+        ProfileConfig(name="acme", base_url="https://api.acme.example", email="a@b.example")
+    )
     store.save(settings)
 
     loaded = store.load()
