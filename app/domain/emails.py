@@ -38,9 +38,9 @@ class EmailReading:
 
 def read_email(text: str) -> EmailReading:
     """Check one address (already trimmed) the way email-validator does, without DNS."""
-    fast = _fast_read(text)
-    if fast is not None:
-        return fast
+    quick = quick_email(text)
+    if quick is not None:
+        return EmailReading(quick)
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
@@ -48,14 +48,16 @@ def read_email(text: str) -> EmailReading:
     return EmailReading(checked.normalized)
 
 
-def _fast_read(text: str) -> EmailReading | None:
+def quick_email(text: str) -> str | None:
+    """The address to send to when `text` is a plain ASCII address the fast path is sure of; else None
+    (which means 'ask read_email', not 'invalid')."""
     match = _FAST.fullmatch(text)
     if match is None or len(text) > _MAX_ADDRESS:
         return None
     local, domain, top = match.groups()
     if len(local) > _MAX_LOCAL or "--" in domain or top.lower() in _SPECIAL_USE:
         return None
-    return EmailReading(f"{local}@{domain.lower()}")
+    return text if domain.islower() else f"{local}@{domain.lower()}"
 
 
 def _plainer(reason: str) -> str:

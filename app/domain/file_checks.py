@@ -49,32 +49,46 @@ def _duplicates(recipients: Sequence[Recipient], found: dict[str, list[Issue]]) 
 
 
 def _totals(recipients: Sequence[Recipient], threshold: Decimal, found: dict[str, list[Issue]]) -> None:
-    groups: dict[tuple[str, str], list[Recipient]] = defaultdict(list)
+    totals: dict[tuple[str, str], Decimal] = {}
     for recipient in recipients:
         if recipient.identity and recipient.currency and recipient.value is not None and recipient.quantity:
-            groups[(recipient.identity, recipient.currency)].append(recipient)
+            key = (recipient.identity, recipient.currency)
+            totals[key] = totals.get(key, 0) + recipient.value * recipient.quantity
+    over = {key for key, total in totals.items() if total > threshold}
+    if not over:
+        return  # the usual case: one pass, no lists of rows
+    groups: dict[tuple[str, str], list[Recipient]] = defaultdict(list)
+    for recipient in recipients:
+        key = (recipient.identity or "", recipient.currency or "")
+        if key in over and recipient.value is not None and recipient.quantity:
+            groups[key].append(recipient)
     for (_, currency), rows in groups.items():
-        running = Decimal(0)
-        crossing: Recipient | None = None
-        for recipient in rows:
-            running += recipient.value * recipient.quantity  # type: ignore[operator]  # both checked above
-            if crossing is None and running > threshold:
-                crossing = recipient
-        if crossing is None:
-            continue
-        numbers = [str(r.row) if r.sheet == crossing.sheet else f"{r.row} of “{r.sheet}”" for r in rows]
-        where = f"row {numbers[0]}" if len(rows) == 1 else f"rows {listed(numbers, 'and')}"
-        found[crossing.key].append(
-            _at(
-                crossing,
-                "recipient.total_high",
-                Field.VALUE,
-                f"Row {crossing.row}: {crossing.shown_as} gets {plain_number(running)} {currency} in total "
-                f"({where}), more than the {plain_number(threshold)} {currency} limit per recipient. Check "
-                "the "
-                "amounts; raise the limit in Settings if this is intended.",
-            )
+        _total_warning(rows, currency, threshold, found)
+
+
+def _total_warning(
+    rows: list[Recipient], currency: str, threshold: Decimal, found: dict[str, list[Issue]]
+) -> None:
+    """One warning, at the row where the recipient's running total first goes above the threshold."""
+    running = Decimal(0)
+    crossing: Recipient | None = None
+    for recipient in rows:
+        running += recipient.value * recipient.quantity  # type: ignore[operator]  # both checked by the caller
+        if crossing is None and running > threshold:
+            crossing = recipient
+    assert crossing is not None  # the caller found the total above the threshold
+    numbers = [str(r.row) if r.sheet == crossing.sheet else f"{r.row} of “{r.sheet}”" for r in rows]
+    where = f"row {numbers[0]}" if len(rows) == 1 else f"rows {listed(numbers, 'and')}"
+    found[crossing.key].append(
+        _at(
+            crossing,
+            "recipient.total_high",
+            Field.VALUE,
+            f"Row {crossing.row}: {crossing.shown_as} gets {plain_number(running)} {currency} in total "
+            f"({where}), more than the {plain_number(threshold)} {currency} limit per recipient. Check the "
+            "amounts; raise the limit in Settings if this is intended.",
         )
+    )
 
 
 def _row_names(recipient: Recipient, earlier: Recipient) -> tuple[str, str]:

@@ -172,9 +172,10 @@ class ImportResult:
 
     def revalidate(self, record: RawRecord) -> ImportedRow:
         """Check one edited row again, replace it, and redo the whole-file checks; returns the new row."""
-        recipient, issues = self.validator.validate_record(record)
-        updated = ImportedRow(recipient, issues)
         position = self._positions.get(record.key)
+        columns = self.rows[position].recipient.columns if position is not None else None
+        recipient, issues = self.validator.validate_record(record, columns)
+        updated = ImportedRow(recipient, issues)
         if position is None:
             self._positions[record.key] = len(self.rows)
             self.rows.append(updated)

@@ -99,6 +99,21 @@ def _parse(text: str, region: str, *, assumed_region: bool) -> PhoneReading:
     return PhoneReading(e164, can_sms, assumed_region=assumed_region)
 
 
+def quick_sms_number(text: str) -> str | None:
+    """E.164 for a North American number written with '+1' (no stray spaces) that can take an SMS; None
+    means 'ask read_phone', not 'invalid'. The commonest case, answered without building a PhoneReading."""
+    if _US_PATTERNS is None or not text.startswith("+1"):
+        return None
+    match = _NANP_SHAPE.fullmatch(text)
+    if match is None:
+        return None
+    national = "".join(match.groups())
+    sms, others = _US_PATTERNS
+    if sms.fullmatch(national) is None or others.fullmatch(national) is not None:
+        return None
+    return "+1" + national
+
+
 def _read_north_american(text: str, has_plus: bool, region: str) -> PhoneReading | None:
     """The quick path for US-shaped numbers; None means 'not sure, ask phonenumbers'."""
     if _US_PATTERNS is None:

@@ -31,9 +31,10 @@ from typing import Any, TypeVar
 
 from app.domain.catalog import Catalog, DeliveryType, DenominationType, Product, ShippingMethod
 from app.domain.cells import at_row, error, shown, warning
-from app.domain.emails import read_email
+from app.domain.emails import quick_email, read_email
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
+from app.domain.phones import quick_sms_number
 from app.domain.places import NO_POSTAL_CODE, described_states, has_states, postal_code_problem
 from app.domain.recipient import Personalization, PhysicalAddress, Recipient, RowLayout, identity_of
 from app.domain.records import CellError, CellValue, RawRecord, SourceCell
@@ -185,8 +186,8 @@ class _Row:
         if i is None:
             return None
         value = self.values[i]
-        if type(value) is str and value.isascii() and len(value.strip()) == len(value):
-            return value or None  # the common case, answered without building a cell
+        if type(value) is str and value.isascii() and value.strip() is value:
+            return value or None  # the common case (str.strip gives back the same object when nothing goes)
         if value is None or self.get(fld) is None:
             return None
         text, issue = repair_text(self.cell(fld), fld)
@@ -257,10 +258,14 @@ class RowValidator:
         self._caches: dict[str, dict[Hashable, Outcome]] = defaultdict(dict)
         self._names = _names_index(catalog)
 
-    def validate_record(self, record: RawRecord) -> tuple[Recipient, list[Issue]]:
-        """Check one row read from a workbook (or edited in the grid)."""
+    def validate_record(
+        self, record: RawRecord, columns: Mapping[Field, str] | None = None
+    ) -> tuple[Recipient, list[Issue]]:
+        """Check one row read from a workbook (or edited in the grid). `columns` are the sheet's column
+        letters by field, so that an empty cell the record leaves out is still named by its cell."""
         fields = list(record.cells)
-        layout = RowLayout.of(fields, {fld: cell.column for fld, cell in record.cells.items()})
+        letters = {**(columns or {}), **{fld: cell.column for fld, cell in record.cells.items()}}
+        layout = RowLayout.of(fields, letters)
         return self.validate(record.sheet, record.row, [record.cells[f].value for f in fields], layout)
 
     def validate(
@@ -320,9 +325,10 @@ class RowValidator:
         first, last, full = row.text(_FIRST), row.text(_LAST), row.text(_FULL)
         recipient.first_name, recipient.last_name = first, last
         recipient.name = full or (f"{first} {last}" if first and last else first or last)
-        for fld, text in ((_FIRST, first), (_LAST, last), (_FULL, full)):
-            if text is not None and len(text) > MAX_NAME_LENGTH:
-                row.fail(f"{fld.value}.too_long", fld, _too_long(fld, text, MAX_NAME_LENGTH))
+        if len(first or "") + len(last or "") + len(full or "") > MAX_NAME_LENGTH:  # rare: find the long one
+            for fld, text in ((_FIRST, first), (_LAST, last), (_FULL, full)):
+                if text is not None and len(text) > MAX_NAME_LENGTH:
+                    row.fail(f"{fld.value}.too_long", fld, _too_long(fld, text, MAX_NAME_LENGTH))
 
     def _product(self, row: _Row, recipient: Recipient) -> Product | None:
         value = row.get(_PRODUCT)
@@ -616,6 +622,9 @@ class RowValidator:
         text = row.text(_EMAIL)
         if text is None:
             return None
+        quick = quick_email(text)
+        if quick is not None:
+            return quick
         reading = read_email(text)
         if reading.normalized is None:
             row.fail(
@@ -627,8 +636,13 @@ class RowValidator:
         return reading.normalized
 
     def _sms(self, row: _Row) -> str | None:
-        if row.get(_SMS) is None:
+        value = row.get(_SMS)
+        if value is None:
             return None
+        if type(value) is str:
+            quick = quick_sms_number(value)
+            if quick is not None:
+                return quick
         cell = row.cell(_SMS)
         region = self.options.default_region
         reading, repaired = repair_phone(cell, _SMS, region)

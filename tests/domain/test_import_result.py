@@ -234,3 +234,13 @@ def test_dates_and_datetimes_in_text_fields_are_shown_as_dates() -> None:
     result = run(sheet([[datetime(2026, 1, 2, 3, 4), "ana@example.com", date(2026, 1, 1), 25, 1, "email"]]))
     (issue,) = result.issues
     assert issue.code == "product.unknown" and issue.message.startswith("C2: 2026-01-01 is not a product")
+
+
+def test_an_edited_row_that_leaves_out_an_empty_cell_still_names_that_cell() -> None:
+    result = run(sheet([["Ana", "ana@example.com", "CVS", 25, 1, "email"]]))
+    cells = {F.FULL_NAME: "Ana", F.EMAIL: "ana@example.com", F.VALUE: 25, F.DELIVERY_TYPE: "email"}
+    edited = RawRecord(
+        "Sheet1", 2, {fld: SourceCell("Sheet1", 2, LETTERS[fld], v) for fld, v in cells.items()}
+    )
+    (issue,) = result.revalidate(edited).issues
+    assert (issue.code, issue.cell) == ("product.missing", "C2")
