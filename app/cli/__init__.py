@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.cli import gui_cmd
 from app.cli.context import CliContext
+from app.cli.selftest import run_self_test
 from app.domain.errors import GiftbatchError
 
 # Each module has `register(subparsers)`, which adds its commands and sets `func(args, ctx) -> int` on them.
@@ -36,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="keep settings, data, cache, logs and the journal under DIR (also: GIFTBATCH_HOME)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run the whole job headless against the built-in sandbox and report each step",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -47,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = CliContext.create(home=args.home)
+    if args.self_test:
+        return run_self_test(main, ctx.print)
     if args.command is None:
         args.func = gui_cmd.run_gui  # no command: open the desktop app
     if getattr(args, "func", None) is None:
