@@ -44,6 +44,10 @@ def read_email(text: str) -> EmailReading:
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
+        if text.count("@") > 1 and any(sep in text for sep in ",; "):
+            return EmailReading(
+                None, "it holds more than one address; give each recipient a row of their own"
+            )
         return EmailReading(None, _plainer(str(error)))
     return EmailReading(checked.normalized)
 

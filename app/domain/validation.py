@@ -79,37 +79,32 @@ _MESSAGE, _FROM_NAME, _FROM_EMAIL = Field.MESSAGE, Field.FROM_NAME, Field.FROM_E
 _DATE, _BRANDING, _REFERENCE = Field.DELIVERY_DATE, Field.BRANDING, Field.REFERENCE
 _DIGITAL, _LINKS, _PHYSICAL = DeliveryType.DIGITAL, DeliveryType.LINKS, DeliveryType.PHYSICAL
 
-# What people write in a delivery column, compared without case, spaces or punctuation. The second item is
-# the contact the word asks for ('sms' means the SMS number must be there), or None.
+# What people write in a delivery column, compared without case, spaces, punctuation or a leading "by"/"via"
+# ('By e-mail' is 'email'). The second item is the contact the word asks for ('sms' means the SMS number must
+# be there), or None.
+_EMAIL_WORDS = ("email", "emails", "emailed", "emailaddress", "mailemail")
+_SMS_WORDS = ("sms", "text", "texts", "textmessage", "mobile", "smstext", "textsms")
+_DIGITAL_WORDS = ("digital", "digitaldelivery", "electronic", "egift", "egiftcard", "ecard", "digitalcard")
+_LINK_WORDS = ("link", "links", "claimlink", "claimlinks", "url", "giftlink")
+_PHYSICAL_WORDS = (
+    "mail", "post", "postal", "postalmail", "posted", "mailed", "snailmail", "physical", "physicalshipment",
+    "physicalcard", "ship", "shipping", "shipment", "shipped", "plastic", "plasticcard", "card",
+)  # fmt: skip
 _DELIVERY_WORDS: dict[str, tuple[DeliveryType, Field | None]] = {
-    **dict.fromkeys(("email", "emails", "emailed", "mailemail"), (_DIGITAL, _EMAIL)),
-    **dict.fromkeys(("sms", "text", "texts", "textmessage", "mobile"), (_DIGITAL, _SMS)),
-    **dict.fromkeys(("digital", "digitaldelivery", "electronic", "egift", "ecard"), (_DIGITAL, None)),
-    **dict.fromkeys(("link", "links", "claimlink", "claimlinks", "url"), (_LINKS, None)),
-    **dict.fromkeys(
-        (
-            "mail",
-            "post",
-            "postal",
-            "postalmail",
-            "physical",
-            "physicalshipment",
-            "physicalcard",
-            "ship",
-            "shipping",
-            "shipment",
-            "shipped",
-            "plastic",
-            "plasticcard",
-        ),
-        (_PHYSICAL, None),
-    ),
+    **dict.fromkeys(_EMAIL_WORDS, (_DIGITAL, _EMAIL)),
+    **dict.fromkeys(_SMS_WORDS, (_DIGITAL, _SMS)),
+    **dict.fromkeys(_DIGITAL_WORDS, (_DIGITAL, None)),
+    **dict.fromkeys(_LINK_WORDS, (_LINKS, None)),
+    **dict.fromkeys(_PHYSICAL_WORDS, (_PHYSICAL, None)),
 }
+_NOT_LETTERS = re.compile(r"[^a-z]")
+_BY = re.compile(r"^(?:by|via)(?=[a-z])")
 
 
 def delivery_type_from_word(word: str) -> tuple[DeliveryType, Field | None] | None:
-    """The delivery type a word names ('E-mail' → DigitalDelivery, needing an email), or None."""
-    return _DELIVERY_WORDS.get(re.sub(r"[^a-z]", "", word.casefold()))
+    """The delivery type a word names ('E-mail', 'by post', 'Links'), and the contact it asks for; or None."""
+    letters = _NOT_LETTERS.sub("", word.casefold())
+    return _DELIVERY_WORDS.get(letters) or _DELIVERY_WORDS.get(_BY.sub("", letters))
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ def test_an_invalid_address_comes_with_a_reason(address: str) -> None:
         ("ana@example.123", "must end in a domain"),
         ("Ana <ana@example.com>", "without a name"),
         ("ana@example.test", "reserved name"),
+        ("ana@example.com; bo@example.com", "more than one address"),
+        ("ana@example.com, bo@example.com", "more than one address"),
     ],
 )
 def test_common_mistakes_are_explained_plainly(address: str, fragment: str) -> None:

@@ -321,13 +321,18 @@ def test_product_ids_ignore_case_and_spaces_silently(check: Check) -> None:
         ("ship", DeliveryType.PHYSICAL, None),
         ("PhysicalShipment", DeliveryType.PHYSICAL, None),
         ("physical_shipment", DeliveryType.PHYSICAL, None),
+        ("By e-mail", DeliveryType.DIGITAL, F.EMAIL),
+        ("via SMS", DeliveryType.DIGITAL, F.SMS),
+        ("by post", DeliveryType.PHYSICAL, None),
+        ("Email address", DeliveryType.DIGITAL, F.EMAIL),
+        ("eGift card", DeliveryType.DIGITAL, None),
     ],
 )
 def test_delivery_type_words(word: str, kind: DeliveryType, needs: Field | None) -> None:
     assert delivery_type_from_word(word) == (kind, needs)
 
 
-@pytest.mark.parametrize("word", ["fax", "", "pigeon", "e mail me"])
+@pytest.mark.parametrize("word", ["fax", "", "pigeon", "e mail me", "by", "bypass"])
 def test_other_words_are_not_delivery_types(word: str) -> None:
     assert delivery_type_from_word(word) is None
 
