@@ -250,7 +250,7 @@ class RowValidator:
         self.options = options or ValidationOptions()
         self.previous = previous_fingerprints or {}
         self.sheet_notes: dict[tuple[str, str], Issue] = {}
-        self._caches: dict[str, dict[Hashable, Outcome]] = defaultdict(dict)
+        self._caches: dict[Field, dict[Hashable, Outcome]] = defaultdict(dict)
         self._names = _names_index(catalog)
 
     def validate_record(
@@ -294,12 +294,15 @@ class RowValidator:
         issues = row.issues
         return recipient, _without_moot_repairs(issues) if len(issues) > 1 else issues
 
-    def _cached(self, row: _Row, name: str, key: Hashable, compute: Callable[[], Outcome]) -> Any:
-        """The value `compute` gives for `key`, computed once per import; its issues are added to `row`."""
-        cache = self._caches[name]
+    def _cached(
+        self, row: _Row, fld: Field, key: Hashable, compute: Callable[..., Outcome], *context: Any
+    ) -> Any:
+        """What `compute(cell, *context)` gives for `fld`'s cell in `row`, worked out once per distinct `key`
+        (the cell's value and the context) and reused; its issues are added to `row`, moved to its cell."""
+        cache = self._caches[fld]
         found = cache.get(key)
         if found is None:
-            found = compute()
+            found = compute(row.cell(fld), *context)
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
             cache[key] = found
@@ -336,9 +339,7 @@ class RowValidator:
                     f"{self._examples()}. Type the product's id (or its name).",
                 )
             return None
-        product, product_id = self._cached(
-            row, "product", _key(value), lambda: self._find_product(row.cell(_PRODUCT))
-        )
+        product, product_id = self._cached(row, _PRODUCT, _key(value), self._find_product)
         recipient.product_id = product_id
         if product is not None:
             recipient.currency = product.currency
@@ -404,7 +405,7 @@ class RowValidator:
         value = row.get(_TYPE)
         if value is not None:
             found: tuple[DeliveryType | None, Field | None] = self._cached(
-                row, "type", _key(value), lambda: _read_delivery_type(row.cell(_TYPE))
+                row, _TYPE, _key(value), _read_delivery_type
             )
             return found
         if _TYPE in row.broken:
@@ -474,9 +475,7 @@ class RowValidator:
                 row.fail("value.missing", _VALUE, f"no value given. Expected {expected}. Type the amount.")
             return
         key = (type(value), value, product.id if product else None)
-        amount: Amount | None = self._cached(
-            row, "value", key, lambda: self._read_value(row.cell(_VALUE), product)
-        )
+        amount: Amount | None = self._cached(row, _VALUE, key, self._read_value, product)
         if amount is None:
             return
         recipient.value = amount.value
@@ -542,9 +541,7 @@ class RowValidator:
         elif type(value) is int and 1 <= value <= self.options.max_quantity:
             recipient.quantity = value
         else:
-            recipient.quantity = self._cached(
-                row, "quantity", _key(value), lambda: self._read_quantity(row.cell(_QUANTITY))
-            )
+            recipient.quantity = self._cached(row, _QUANTITY, _key(value), self._read_quantity)
 
     def _read_quantity(self, cell: SourceCell) -> Outcome:
         number, repaired = repair_number(cell, _QUANTITY, text_source=self.options.text_source)
@@ -708,9 +705,7 @@ class RowValidator:
         value = row.get(_COUNTRY)
         if value is None:
             return None if _COUNTRY in row.broken else self._default_country(row)
-        code: str | None = self._cached(
-            row, "country", _key(value), lambda: _read_country(row.cell(_COUNTRY))
-        )
+        code: str | None = self._cached(row, _COUNTRY, _key(value), _read_country)
         return code
 
     def _default_country(self, row: _Row) -> str:
@@ -745,7 +740,7 @@ class RowValidator:
                 )
             return None
         key = (type(value), value, country)
-        code: str | None = self._cached(row, "state", key, lambda: _read_state(row.cell(_STATE), country))
+        code: str | None = self._cached(row, _STATE, key, _read_state, country)
         return code
 
     def _postal_code(self, row: _Row, country: str | None) -> str | None:
@@ -860,9 +855,7 @@ class RowValidator:
     def _delivery_date(self, row: _Row, recipient: Recipient) -> None:
         value = row.get(_DATE)
         if value is not None:
-            recipient.delivery_date = self._cached(
-                row, "date", _key(value), lambda: self._read_date(row.cell(_DATE))
-            )
+            recipient.delivery_date = self._cached(row, _DATE, _key(value), self._read_date)
 
     def _read_date(self, cell: SourceCell) -> Outcome:
         found, repaired = repair_date(cell, _DATE, self.options.default_region)
