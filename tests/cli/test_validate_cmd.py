@@ -12,7 +12,7 @@ from app.api.catalog_cache import catalog_to_json
 from app.cli import main
 from app.config.paths import AppPaths
 from app.domain.catalog import Catalog
-from tests.domain.conftest import sandbox_like_catalog
+from tests.domain.helpers import sandbox_like_catalog
 from tests.workbook.book_builders import encrypt, xlsx
 
 SOON = (datetime.now(UTC) + timedelta(days=30)).date()

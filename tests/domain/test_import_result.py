@@ -16,7 +16,7 @@ from app.domain.import_result import ImportCancelled, ImportResult, SheetValues,
 from app.domain.issues import Severity
 from app.domain.records import CellError, CellValue, RawRecord, SourceCell
 from app.domain.validation import RowValidator, ValidationOptions
-from tests.domain.conftest import COLUMNS, TODAY, sandbox_like_catalog
+from tests.domain.helpers import COLUMNS, TODAY, sandbox_like_catalog
 
 F = Field
 HEADER = [F.FULL_NAME, F.EMAIL, F.PRODUCT, F.VALUE, F.QUANTITY, F.DELIVERY_TYPE]

@@ -17,7 +17,7 @@ from app.domain.validation import (
     ValidationOptions,
     delivery_type_from_word,
 )
-from tests.domain.conftest import TODAY, Check, codes, validate_one
+from tests.domain.helpers import TODAY, Check, codes, validate_one
 
 F = Field
 DIGITAL: dict[Field, CellValue | CellError] = {

@@ -21,7 +21,7 @@ from app.domain.issues import Severity
 from app.domain.validation import ValidationOptions
 from app.workbook.errors import WorkbookError, WorkbookPasswordWrong
 from app.workbook.importer import import_workbook
-from tests.domain.conftest import TODAY, sandbox_like_catalog
+from tests.domain.helpers import TODAY, sandbox_like_catalog
 from tests.workbook.book_builders import encrypt, xlsx
 
 HEADER = ["Name", "E-mail", "Mobile", "Card", "Amount ($)", "Qty", "Delivery Method", "Address 1", "City",
