@@ -18,6 +18,10 @@ from app.config.profiles import Profile, ProfileStore
 from app.config.secrets import SecretStore
 from app.config.settings import Settings, SettingsStore
 from app.domain.catalog import Catalog
+from app.domain.edits import RowEdits
+from app.domain.import_result import ImportResult
+from app.ui.imported import ImportedWorkbook
+from app.ui.models.recipient_model import RecipientTableModel
 from app.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
@@ -65,15 +69,27 @@ class Session(QObject):
     thread pool, and the current connection with its balance and catalog. A replaced connection is closed
     on the pool (stopping the sandbox takes a moment); `close()` closes the last one when the app ends.
 
+    The imported workbook (`imported`: the read, its `ImportResult` and the user's `edits`) is set by the
+    Import step; `recipient_model` is the Review grid's model over it, which the Send step also feeds with
+    row statuses (`RecipientTableModel.set_row_statuses`). The submission plans from `import_result`, whose
+    edited rows were validated again in place; exports take `edits` (`app.domain.edits.apply_edits`).
+
     Signals:
         connection_changed(): connected to a profile, or disconnected; read `connection`, `account`.
         account_changed(): the balance or catalog of the same connection was refreshed.
         settings_changed(): the settings were saved; read `settings`.
+        import_changed(): a workbook was read, read again or validated again, or put away; read `imported`.
+        review_changed(): edited rows were checked again: issues, counts and costs changed
+            (`imported.facts`).
+        reload_requested(): the Review step asks the Import step to read the workbook again from disk.
     """
 
     connection_changed = Signal()
     account_changed = Signal()
     settings_changed = Signal()
+    import_changed = Signal()
+    review_changed = Signal()
+    reload_requested = Signal()
 
     def __init__(
         self,
@@ -93,6 +109,8 @@ class Session(QObject):
         self._account: AccountCheck | None = None
         # A workbook asked for at start (`giftbatch gui FILE`); the Import page opens it, then clears it.
         self.requested_workbook: Path | None = None
+        self.imported: ImportedWorkbook | None = None
+        self.recipient_model = RecipientTableModel(self)
 
     @property
     def settings(self) -> Settings:
@@ -128,6 +146,25 @@ class Session(QObject):
     @property
     def catalog(self) -> Catalog | None:
         return self._account.catalog if self._account else None
+
+    @property
+    def import_result(self) -> ImportResult | None:
+        """The current import's rows and issues, edited rows validated again; None before a workbook is read."""
+        return self.imported.result if self.imported else None
+
+    @property
+    def edits(self) -> RowEdits:
+        """The cells the user changed in the grid: {row key: {header: new value}} (empty when none)."""
+        return self.imported.edits if self.imported else {}
+
+    def set_import(self, imported: ImportedWorkbook | None) -> None:
+        """Make `imported` the current workbook (the Import step calls this) and show it in the grid."""
+        self.imported = imported
+        self.recipient_model.set_workbook(imported)
+        self.import_changed.emit()
+
+    def request_reload(self) -> None:
+        self.reload_requested.emit()
 
     def adopt(self, check: AccountCheck) -> None:
         """Make `check` the current account: a new connection replaces (and closes) the old one."""
