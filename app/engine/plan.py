@@ -90,7 +90,8 @@ def rows_from_import(result: ImportResult) -> tuple[list[PlanRow], list[SkippedR
             rows.append(plan_row(recipient))
             continue
         first = next(i for i in imported.issues if i.severity is Severity.ERROR)
-        reason = f"{first.cell}: {first.message}" if first.cell else first.message
+        named = not first.cell or first.message.startswith(first.cell)  # most messages begin with their cell
+        reason = first.message if named else f"{first.cell}: {first.message}"
         skipped.append(
             SkippedRow(recipient.key, recipient.sheet, recipient.row, reason, recipient.fingerprint or "")
         )
