@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
             page.completion_changed.connect(self._steps_changed)
             page.next_requested.connect(self.go_next)
             page.status_posted.connect(self.post_status)
+            page.show_requested.connect(partial(self._show_requested, page))
         session.connection_changed.connect(self._connection_changed)
         session.account_changed.connect(self._show_connection)
         self._restore_view_state()
@@ -185,7 +186,8 @@ class MainWindow(QMainWindow):
     # -- navigation ----------------------------------------------------------------------------------------
 
     def step_enabled(self, index: int) -> bool:
-        return all(step.is_complete() for step in self.steps[:index])
+        page = self.steps[index]
+        return page.opens_on_its_own() or all(step.is_complete() for step in self.steps[:index])
 
     def current_step(self) -> int | None:
         """The index of the step shown, or None while History is shown."""
@@ -217,6 +219,13 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         self._show_page(self.history_page)
+
+    def _show_requested(self, page: Page) -> None:
+        self._steps_changed()
+        if page not in self.steps:
+            self._show_page(page)
+        else:
+            self.go_to_step(self.steps.index(page))
 
     def _show_page(self, page: Page) -> None:
         if page in self.steps:

@@ -22,6 +22,7 @@ from app.domain.edits import RowEdits
 from app.domain.import_result import ImportResult
 from app.ui.imported import ImportedWorkbook
 from app.ui.models.recipient_model import RecipientTableModel
+from app.ui.run_state import RunState
 from app.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ class Session(QObject):
         self.requested_workbook: Path | None = None
         self.imported: ImportedWorkbook | None = None
         self.recipient_model = RecipientTableModel(self)
+        # The submission journal and the run the Send and Results pages show.
+        self.runs = RunState(paths.journal_file, self)
 
     @property
     def settings(self) -> Settings:

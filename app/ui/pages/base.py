@@ -17,11 +17,13 @@ class Page(QWidget):
         completion_changed(bool): the page's step became done (True) or not done (False).
         next_requested(): the page asks the window to move to the next step.
         status_posted(str): a short message for the status bar.
+        show_requested(): the page asks the window to show it now (a run resumed or opened from History).
     """
 
     completion_changed = Signal(bool)
     next_requested = Signal()
     status_posted = Signal(str)
+    show_requested = Signal()
 
     title: ClassVar[str] = ""
     summary: ClassVar[str] = ""
@@ -53,6 +55,11 @@ class Page(QWidget):
         if done != self._complete:
             self._complete = done
             self.completion_changed.emit(done)
+
+    def opens_on_its_own(self) -> bool:
+        """True while the page has something to show without the steps before it being done: the Send and
+        Results steps of a run resumed at start or opened from History (its workbook is not imported)."""
+        return False
 
     def page_entered(self) -> None:
         """The window has just shown this page."""

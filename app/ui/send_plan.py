@@ -1,0 +1,148 @@
+"""What the Send page runs in workers before and between passes: plan, check the balance, store the run.
+
+The same sequence as `giftbatch submit` (import → plan → check → store → run), with the import already done
+by the Import and Review pages. Plain Python: no Qt, tested without a window.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.config.settings import Settings
+from app.domain.catalog import Catalog
+from app.domain.errors import UserInputError
+from app.domain.import_result import ImportResult
+from app.engine.journal import SubmissionJournal
+from app.engine.plan import (
+    BalanceCheck,
+    BalanceShortError,
+    PersonalizationDefaults,
+    Plan,
+    add_costs,
+    campaign_prefix,
+    check_balance,
+    new_run_id,
+    plan_orders,
+    rows_from_import,
+)
+from app.engine.report import file_sha256
+from app.engine.runner import OrderClient
+from app.engine.states import OrderState
+
+EARLIER_RUN_CODE = "duplicate.earlier_run"
+# The settings that shaped a run, kept with it (as `giftbatch submit` keeps them): nothing personal or secret.
+_KEPT_SETTINGS = ("max_line_items_per_order", "campaign_prefix", "personalization", "default_phone_region")
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """A plan ready to confirm: its orders, what it costs against the balance, and what to tell the user.
+
+    `check` is None when the vendor's API does not report a balance. `earlier_run_rows` counts rows that give
+    someone a card an earlier run already gave them (validation warned; the confirmation says it again).
+    """
+
+    plan: Plan
+    prefix: str
+    max_line_items: int
+    check: BalanceCheck | None
+    earlier_run_rows: int = 0
+
+    @property
+    def fits(self) -> bool:
+        return self.check is None or self.check.fits
+
+    @property
+    def costs(self) -> dict[str, Decimal]:
+        return self.plan.costs
+
+
+def make_plan(
+    result: ImportResult,
+    catalog: Catalog,
+    settings: Settings,
+    client: OrderClient,
+    cancel: threading.Event | None = None,
+) -> SendPlan:
+    """Plan the reviewed rows into orders and check their cost against the balance (one request)."""
+    file_errors = [issue for issue in result.general_issues if issue.is_error]
+    if file_errors:
+        raise UserInputError(f"The workbook cannot be sent: {file_errors[0].message}")
+    rows, skipped = rows_from_import(result)
+    if not rows:
+        raise UserInputError("There is no valid row to send: fix the rows marked red in Review first.")
+    prefix = campaign_prefix(settings.campaign_prefix)
+    defaults = settings.personalization
+    plan = plan_orders(
+        rows,
+        run_id=new_run_id(),
+        catalog=catalog,
+        prefix=prefix,
+        max_line_items=settings.max_line_items_per_order,
+        defaults=PersonalizationDefaults(defaults.from_name, defaults.from_email, defaults.message),
+        skipped=skipped,
+    )
+    balance = client.get_balance(cancel=cancel)
+    again = sum(1 for issue in result.issues if issue.code == EARLIER_RUN_CODE)
+    return SendPlan(
+        plan,
+        prefix,
+        settings.max_line_items_per_order,
+        check_balance(plan.costs, balance) if balance is not None else None,
+        again,
+    )
+
+
+def store_run(
+    journal: SubmissionJournal,
+    planned: SendPlan,
+    *,
+    workbook: Path,
+    profile: str,
+    settings: Settings,
+    client: OrderClient,
+    cancel: threading.Event | None = None,
+) -> str:
+    """Check the balance once more (time has passed since the plan was shown), then store the whole plan.
+
+    Raises BalanceShortError when it no longer fits. Nothing is ever sent before this returns: the runner
+    sends only what the journal holds.
+    """
+    balance = client.get_balance(cancel=cancel)
+    if balance is not None:
+        check = check_balance(planned.costs, balance)
+        if not check.fits:
+            raise BalanceShortError(check)
+    journal.create_run(
+        planned.plan,
+        workbook=str(workbook.resolve()),
+        workbook_sha256=file_sha256(workbook),
+        profile=profile,
+        settings=run_settings(settings),
+        campaign=planned.prefix,
+    )
+    return planned.plan.run_id
+
+
+def run_settings(settings: Settings) -> dict[str, Any]:
+    dumped = settings.model_dump()
+    return {
+        **{name: dumped[name] for name in _KEPT_SETTINGS},
+        "concurrency": settings.concurrency,
+        "webhook": settings.webhook.enabled,
+    }
+
+
+def check_remaining(
+    journal: SubmissionJournal, run_id: str, client: OrderClient, cancel: threading.Event | None = None
+) -> BalanceCheck | None:
+    """What the run's orders not sent yet cost, against the balance now (None: the vendor reports none)."""
+    balance = client.get_balance(cancel=cancel)
+    if balance is None:
+        return None
+    unsent = journal.orders(run_id, [state for state in OrderState if state.is_unsent])
+    return check_balance(add_costs(order.costs for order in unsent), balance)
