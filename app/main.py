@@ -19,6 +19,7 @@ from app.ui.error_dialog import UnexpectedErrorHandler
 from app.ui.main_window import MainWindow
 from app.ui.resources import app_icon
 from app.ui.session import Session
+from app.ui.startup_probe import install_if_asked
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def run_gui(paths: AppPaths, workbook: Path | None = None) -> int:
     handler = UnexpectedErrorHandler(paths.log_file, lambda: window)
     previous_hook = handler.install()
     log.info("Giftbatch %s desktop app started", __version__)
+    install_if_asked(window)
     try:
         window.show()
         window.start(workbook)
