@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 
 _SECRET_PATTERNS = (
-    re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE),
-    re.compile(r"((?:AccessToken|access_token|Authorization|token|ClaimLink|ClaimLinkChallengeAnswer)"
-               r"[\"']?\s*[:=]\s*[\"']?)[^\"'\s,}]+", re.IGNORECASE),
+    # "bearer token obtained" is prose, not a secret: the word after Bearer must not be "token".
+    re.compile(r"(Bearer\s+)(?!tokens?\b)[A-Za-z0-9._~+/=-]+", re.IGNORECASE),
+    re.compile(
+        r"((?:AccessToken|access_token|Authorization|token|ClaimLink|ClaimLinkChallengeAnswer)"
+        r"[\"']?\s*[:=]\s*[\"']?)[^\"'\s,}]+",
+        re.IGNORECASE,
+    ),
     re.compile(r"(https?://[^\s\"']*/claim/)[^\s\"']+", re.IGNORECASE),
 )
 

@@ -25,7 +25,7 @@ class IssueCellDelegate(QStyledItemDelegate):
         severity = index.data(SeverityRole)
         if severity is None:
             return
-        rect = option.rect  # type: ignore[attr-defined]
+        rect = option.rect
         right, top = rect.right() + 1, rect.top()
         corner = QPolygonF(
             [QPointF(right - MARK_SIZE, top), QPointF(right, top), QPointF(right, top + MARK_SIZE)]

@@ -28,6 +28,7 @@ from app.domain.outcomes import RowValue, SheetLayout
 from app.domain.records import RawRecord, SourceCell
 from app.domain.required_fields import Need, missing_needs
 from app.domain.validation import PersonalizationDefaults, RowValidator, ValidationOptions
+from app.engine.journal import SubmissionJournal
 from app.workbook.importer import sheet_values
 from app.workbook.layouts import layout_of
 from app.workbook.mapping import MappingStore, MatchConfidence
@@ -51,6 +52,17 @@ KIND_FLAGS = {DeliveryType.DIGITAL: 4, DeliveryType.LINKS: 8, DeliveryType.PHYSI
 def mapping_store(config_dir: Path) -> MappingStore:
     """Where the column mappings the user chose are remembered (shared with `giftbatch validate`)."""
     return MappingStore(config_dir / MAPPINGS_FILE)
+
+
+def previous_runs(journal_file: Path) -> dict[str, str]:
+    """Cards earlier runs gave (fingerprint → run), so a row paying someone again is flagged; run in a worker."""
+    if not journal_file.is_file():
+        return {}
+    journal = SubmissionJournal(journal_file)
+    try:
+        return journal.previous_fingerprints()
+    finally:
+        journal.close()
 
 
 def validation_options(settings: Settings, default_type: DeliveryType | None) -> ValidationOptions:
@@ -111,6 +123,10 @@ class IssueGroup:
     code: str
     severity: Severity
     issues: tuple[Issue, ...]
+
+    @property
+    def kind(self) -> tuple[str, Severity]:
+        return self.code, self.severity
 
 
 @dataclass
@@ -266,8 +282,9 @@ class ImportedWorkbook:
 
     # -- the mapping -----------------------------------------------------------------------------------------
 
-    def missing(self, sheet: SheetRead) -> list[Need]:
-        """What the sheet's mapping lacks for the delivery types its rows have (or the chosen default)."""
+    def kinds(self, sheet: SheetRead) -> set[DeliveryType]:
+        """The delivery types the sheet's rows were found to have, and the chosen default; Email/SMS when
+        none is known (what a sheet of names and products is most likely for)."""
         kinds = {
             row.recipient.delivery_type
             for row in self.result.rows
@@ -275,7 +292,22 @@ class ImportedWorkbook:
         }
         if self.choices.default_delivery_type is not None:
             kinds.add(self.choices.default_delivery_type)
-        return missing_needs(sheet.mapping.by_field, kinds or {DeliveryType.DIGITAL})
+        return kinds or {DeliveryType.DIGITAL}
+
+    def missing(self, sheet: SheetRead) -> list[Need]:
+        """What the sheet's mapping lacks for the delivery types it sends."""
+        return missing_needs(sheet.mapping.by_field, self.kinds(sheet))
+
+    def unsaved(self, overrides: Mapping[str, Field | None]) -> bool:
+        """Whether mapping `overrides` would change a column, or confirm one that is not a saved choice yet."""
+        for sheet in self.sheets:
+            for match in sheet.mapping.columns:
+                text = match.header.text
+                if text in overrides and (
+                    match.field is not overrides[text] or match.confidence is not MatchConfidence.USER
+                ):
+                    return True
+        return False
 
     def needs_mapping_check(self) -> bool:
         """A column was only guessed, two columns claim one field, or a needed column is missing."""

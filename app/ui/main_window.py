@@ -7,7 +7,15 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,7 +36,7 @@ from app.ui.icons import ICON_EDGE, history_icon, settings_icon, step_icon
 from app.ui.pages.base import Page
 from app.ui.pages.connect_page import ConnectPage
 from app.ui.pages.history_page import HistoryPage
-from app.ui.pages.import_page import ImportPage
+from app.ui.pages.import_page import ImportPage, workbook_from_mime
 from app.ui.pages.results_page import ResultsPage
 from app.ui.pages.review_page import ReviewPage
 from app.ui.pages.send_page import SendPage
@@ -56,6 +64,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Giftbatch")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(QSize(760, 520))
+        self.setAcceptDrops(True)  # a workbook dropped anywhere on the window goes to Import
         self._last_step = CONNECT
 
         self.connect_page = ConnectPage(session)
@@ -372,6 +381,16 @@ class MainWindow(QMainWindow):
             page.shut_down()
         self.save_view_state()
         event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.step_enabled(IMPORT) and workbook_from_mime(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = workbook_from_mime(event.mimeData())
+        if path is not None and self.go_to_step(IMPORT):
+            event.acceptProposedAction()
+            self.import_page.open_path(path)
 
     def changeEvent(self, event: QEvent) -> None:
         # Light and dark follow the system: the step icons are drawn from the palette, so redraw them.

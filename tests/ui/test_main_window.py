@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -11,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.ui.main_window import CONNECT, IMPORT, RESULTS, REVIEW, MainWindow
 from app.ui.session import Session
 from app.ui.settings_dialog import SettingsDialog
+from tests.ui.review_fixtures import SAMPLES
 
 
 def press(window: MainWindow, qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier) -> None:
@@ -127,12 +129,26 @@ def test_every_control_on_every_page_has_an_accessible_name(window: MainWindow) 
         assert unnamed == [], f"controls without an accessible name on {page.title}"
 
 
-def test_a_workbook_named_at_start_leads_to_import_once_connected(
+def test_a_workbook_named_at_start_is_read_once_connected_and_shown_in_review(
     window: MainWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
     workbook = tmp_path / "rewards.xlsx"
+    shutil.copy(SAMPLES / "digital-email-sms.xlsx", workbook)
 
     window.start(workbook)
 
-    qtbot.waitUntil(lambda: window.current_step() == IMPORT, timeout=10_000)
-    assert window.session.requested_workbook == workbook
+    qtbot.waitUntil(lambda: window.current_step() == REVIEW, timeout=10_000)
+    assert window.session.requested_workbook is None
+    imported = window.session.imported
+    assert imported is not None and imported.path == workbook
+    assert window.session.settings.recent_files == [str(workbook.resolve())]
+
+
+def test_a_missing_workbook_named_at_start_is_explained_on_the_import_page(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window.start(tmp_path / "rewards.xlsx")
+
+    qtbot.waitUntil(lambda: window.import_page.message.message() != "", timeout=10_000)
+    assert window.current_step() == IMPORT
+    assert "rewards.xlsx” does not exist" in window.import_page.message.message()

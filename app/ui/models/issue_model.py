@@ -40,8 +40,8 @@ class IssueTreeModel(QAbstractItemModel):
         self._several_sheets = several_sheets
         self.endResetModel()
 
-    def group_codes(self) -> list[str]:
-        return [g.code for g in self._groups]
+    def group_at(self, row: int) -> IssueGroup:
+        return self._groups[row]
 
     def group_row(self, code: str, severity: Severity) -> int | None:
         return next(

@@ -74,7 +74,7 @@ class RecipientTableModel(QAbstractTableModel):
         self._checking: set[int] = set()
         self._statuses: dict[int, str] = {}
         self._queued: dict[str, str] = {}
-        self._editable = True
+        self._locks: set[str] = set()
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(STATUS_FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush_statuses)
@@ -112,7 +112,22 @@ class RecipientTableModel(QAbstractTableModel):
         return self._workbook.status_column if self._workbook else 0
 
     def set_editable(self, editable: bool) -> None:
-        self._editable = editable
+        """The grid is read-only while False (the Send step sets this during a run)."""
+        if editable:
+            self.unlock_edits("run")
+        else:
+            self.lock_edits("run")
+
+    def lock_edits(self, reason: str) -> None:
+        """No edits while any reason holds (a run, the workbook being checked again)."""
+        self._locks.add(reason)
+
+    def unlock_edits(self, reason: str) -> None:
+        self._locks.discard(reason)
+
+    @property
+    def editable(self) -> bool:
+        return not self._locks
 
     def row_for_key(self, key: str) -> int | None:
         return self._workbook.positions.get(key) if self._workbook else None
@@ -197,7 +212,7 @@ class RecipientTableModel(QAbstractTableModel):
         if not index.isValid() or self._workbook is None:
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-        if self._editable and self._workbook.cell(index.row(), index.column()) is not None:
+        if not self._locks and self._workbook.cell(index.row(), index.column()) is not None:
             base |= Qt.ItemFlag.ItemIsEditable
         return base
 
