@@ -1,0 +1,218 @@
+"""The Results step: counts, the rows not paid (copyable), and the three exports with their questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msoffcrypto
+import openpyxl
+import pytest
+import xlsxwriter
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.ui.export_dialogs import ProtectDialog
+from app.ui.main_window import RESULTS, MainWindow
+from app.ui.pages.results_page import ResultsPage
+from tests.ui.flow_helpers import (
+    RUN_MS,
+    answer_message_box,
+    click,
+    sample_copy,
+    save_dialog_answers,
+    send_workbook,
+    when_modal,
+)
+
+PASSWORD = "correct horse battery"
+
+
+def open_results(window: MainWindow, qtbot: QtBot) -> ResultsPage:
+    click(qtbot, window.next_button)
+    assert window.current_step() == RESULTS
+    page = window.results_page
+    qtbot.waitUntil(lambda: page.results is not None, timeout=RUN_MS)
+    return page
+
+
+def wait_saved(page: ResultsPage, qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: page.where_label.text() != "" or page.message.message() != "", timeout=RUN_MS)
+
+
+def sheet_rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [tuple(row) for row in book[sheet].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def with_bad_email(tmp_path: Path) -> Path:
+    """The email/SMS sample with row 5's address broken: one row Review stops, sent with the others skipped."""
+    path = sample_copy(tmp_path, as_name="Bonus.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    column = next(cell.column for cell in sheet[1] if cell.value == "Email")
+    sheet.cell(row=5, column=column, value="ben.carter@@example")
+    book.save(path)
+    return path
+
+
+def test_the_write_back_goes_beside_the_workbook_with_a_status_column(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workbook = sample_copy(tmp_path, as_name="Anniversaries.xlsx")
+    send_workbook(connected_window, qtbot, workbook)
+    page = open_results(connected_window, qtbot)
+    beside = workbook.with_name("Anniversaries - results.xlsx")
+    suggested = save_dialog_answers(monkeypatch, beside)
+
+    click(qtbot, page.write_back_button)
+    wait_saved(page, qtbot)
+
+    assert suggested == [str(beside)]
+    rows = sheet_rows(beside, "Anniversaries")
+    original = sheet_rows(workbook, "Anniversaries")
+    status = rows[0].index("Status")
+    assert status >= len([h for h in original[0] if h is not None])
+    assert [row[status] for row in rows[1:]] == ["Completed"] * (len(original) - 1)
+    assert page.where_label.text().startswith("Saved the copy of your workbook with results as")
+
+
+def test_skipped_rows_are_listed_with_their_reason_copied_and_saved_in_an_error_report(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workbook = with_bad_email(tmp_path)
+    send_workbook(connected_window, qtbot, workbook, skip_invalid=True)
+    page = open_results(connected_window, qtbot)
+
+    assert page.failures_model.rowCount() == 1
+    line = page.failures_model.line_at(0)
+    assert line is not None and (line.row, line.status.value) == (5, "Skipped")
+    assert "D5" in line.reason
+    click(qtbot, page.copy_button)
+    copied = QGuiApplication.clipboard().text().splitlines()
+    assert copied[0].split("\t")[:4] == ["Sheet", "Row", "Recipient", "Status"]
+    assert copied[1].split("\t")[1:4:2] == ["5", "Skipped"]
+
+    report = tmp_path / "to fix.xlsx"
+    suggested = save_dialog_answers(monkeypatch, report)
+    click(qtbot, page.errors_button)
+    wait_saved(page, qtbot)
+
+    assert suggested == [str(workbook.with_name("Bonus - to fix.xlsx"))]
+    marked = sheet_rows(report, "Anniversaries")
+    assert len(marked) == 2 and "ben.carter@@example" in marked[1]
+
+
+def test_claim_links_go_into_a_file_only_with_a_password(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send_workbook(connected_window, qtbot, sample_copy(tmp_path, "links.xlsx"))
+    page = open_results(connected_window, qtbot)
+    target = tmp_path / "links with claims.xlsx"
+    save_dialog_answers(monkeypatch, target)
+    page.include_links.setChecked(True)
+
+    def protect(dialog: QWidget) -> None:
+        assert isinstance(dialog, ProtectDialog)
+        dialog.password_edit.setText(PASSWORD)
+        dialog.repeat_edit.setText(PASSWORD)
+        dialog.protect_button.click()
+
+    when_modal(protect)
+    click(qtbot, page.results_button)
+    wait_saved(page, qtbot)
+
+    with target.open("rb") as handle:
+        assert msoffcrypto.OfficeFile(handle).is_encrypted()
+    assert "without a password" not in page.where_label.text()
+
+
+def test_claim_links_without_a_password_need_an_explicit_yes(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send_workbook(connected_window, qtbot, sample_copy(tmp_path, "links.xlsx"))
+    page = open_results(connected_window, qtbot)
+    target = tmp_path / "plain claims.xlsx"
+    save_dialog_answers(monkeypatch, target)
+    page.include_links.setChecked(True)
+    warned: list[list[str]] = []
+
+    def without_password(dialog: QWidget) -> None:
+        assert isinstance(dialog, ProtectDialog)
+        warned.append(answer_message_box("Yes"))
+        dialog.unprotected_button.click()
+
+    when_modal(without_password)
+    click(qtbot, page.results_button)
+    wait_saved(page, qtbot)
+
+    assert warned[0][0].startswith("Anyone who gets this file can spend the cards in it")
+    links = sheet_rows(target, "Claim Links")
+    assert len(links) > 1 and any(str(cell).startswith("http") for cell in links[1] if cell)
+    assert "without a password" in page.where_label.text()
+
+
+def test_an_existing_file_is_replaced_only_after_a_yes(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send_workbook(connected_window, qtbot, sample_copy(tmp_path))
+    page = open_results(connected_window, qtbot)
+    target = tmp_path / "results.xlsx"
+    target.write_bytes(b"keep me")
+    save_dialog_answers(monkeypatch, target, target)
+
+    asked = answer_message_box("No")
+    click(qtbot, page.results_button)
+    qtbot.waitUntil(lambda: bool(asked), timeout=RUN_MS)
+    assert asked[0].startswith("“results.xlsx” already exists")
+    assert target.read_bytes() == b"keep me"
+
+    answer_message_box("Yes")
+    click(qtbot, page.results_button)
+    wait_saved(page, qtbot)
+    assert sheet_rows(target, "Results")[0][0] is not None
+
+
+def test_a_workbook_whose_copy_would_lose_a_chart_offers_the_results_workbook_instead(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workbook = with_chart(sample_copy(tmp_path), tmp_path / "workbooks" / "Charted.xlsx")
+    send_workbook(connected_window, qtbot, workbook)
+    page = open_results(connected_window, qtbot)
+    instead = tmp_path / "instead.xlsx"
+    save_dialog_answers(monkeypatch, workbook.with_name("Charted - results.xlsx"), instead)
+    listed: list[str] = []
+
+    def refuse(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        listed.append(box.informativeText())
+        next(b for b in box.buttons() if b.text().startswith("Save the &results workbook")).click()
+
+    when_modal(refuse)
+    click(qtbot, page.write_back_button)
+    qtbot.waitUntil(instead.exists, timeout=RUN_MS)
+    wait_saved(page, qtbot)
+
+    assert listed and "charts" in listed[0]
+    assert not workbook.with_name("Charted - results.xlsx").exists()
+    assert page.where_label.text().startswith("Saved the results workbook as “instead.xlsx”")
+
+
+def with_chart(source: Path, target: Path) -> Path:
+    """The sample's rows in a new workbook that also holds a chart (which a copy with results would lose)."""
+    values = sheet_rows(source, "Anniversaries")
+    book = xlsxwriter.Workbook(str(target))
+    sheet = book.add_worksheet("Anniversaries")
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"values": f"=Anniversaries!$H$2:$H${len(values)}"})
+    sheet.insert_chart("M2", chart)
+    book.close()
+    return target
