@@ -134,7 +134,8 @@ class ReviewFacts:
     """What the Review step shows about the current rows, computed in a worker after every change.
 
     `cell_issues[row][letter]` are the issues at a cell of grid row `row` (letter None: the row as a whole);
-    `stops` are the grid cells holding issues, as (row, grid column), in reading order (F8 walks them);
+    `stops` are the grid cells holding issues as (row, rank) in reading order, F8's path: the rank is the grid
+    column, or -1 for the Status column (shown first);
     `flags[row]` holds HAS_ERROR, HAS_WARNING and the row's delivery type (KIND_FLAGS).
     """
 
@@ -223,6 +224,13 @@ class ImportedWorkbook:
         if letter is None:
             return self.status_column
         return self._letter_columns[self.row_sheets[row]].get(letter, self.status_column)
+
+    def stop_rank(self, column: int) -> int:
+        """Where a grid column comes in reading order: the Status column is shown first."""
+        return -1 if column == self.status_column else column
+
+    def stop_column(self, rank: int) -> int:
+        return self.status_column if rank < 0 else rank
 
     def row_label(self, row: int) -> str:
         number = str(self.numbers[row])
@@ -418,7 +426,11 @@ def compute_facts(imported: ImportedWorkbook, cancel: threading.Event | None = N
     facts.file_errors = [i for i in general if i.is_error]
     facts.cell_issues = {r: {c: tuple(i) for c, i in by_cell.items()} for r, by_cell in cells.items()}
     facts.stops = sorted(
-        {(r, imported.column_for(r, letter)) for r, by_cell in cells.items() for letter in by_cell}
+        {
+            (r, imported.stop_rank(imported.column_for(r, letter)))
+            for r, by_cell in cells.items()
+            for letter in by_cell
+        }
     )
     facts.groups = _groups(by_kind, imported)
     return facts

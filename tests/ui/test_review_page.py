@@ -157,7 +157,7 @@ def test_the_summary_shows_a_shortfall_against_the_balance(reviewing: MainWindow
     page = reviewing.review_page
     session = reviewing.session
     assert not page.shortfall_label.isVisible()
-    assert "balance 100,000.00 USD" in page.cost_label.text()
+    assert "balance 100,000.00 USD, " in page.cost_label.text()
     connection = session.connection
     assert connection is not None
     httpx.post(f"{connection.base_url}/_sandbox/balance", json={"available": 100}).raise_for_status()
@@ -170,7 +170,9 @@ def test_the_summary_shows_a_shortfall_against_the_balance(reviewing: MainWindow
     needed = workbook.facts.costs["USD"]
     short = f"{needed - 100:,.2f} USD"
     assert page.shortfall_label.text() == f"Short by {short} — top up the account or remove rows."
-    assert "CAD not compared with the USD balance" in page.cost_label.text()
+    assert page.cost_label.text() == (
+        f"Cost {needed:,.2f} USD + 25.00 CAD · balance 100.00 USD · CAD is not compared with the USD balance"
+    )
 
 
 def test_a_rewritten_file_offers_a_reload_that_replaces_the_edits(

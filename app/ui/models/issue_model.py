@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
+from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
 from app.ui.imported import IssueGroup
 from app.ui.models.recipient_model import IssueRole, SeverityRole
@@ -17,10 +18,11 @@ _LONGEST_LINE = 160
 
 
 def group_title(code: str) -> str:
-    """'email.invalid' → 'Email: invalid'; 'repair.number_as_text' → 'Repair: number as text'."""
+    """'email.invalid' → 'Email: invalid'; 'address_line1.missing' → 'Address line 1: missing'."""
     subject, _, detail = code.partition(".")
-    subject = subject.replace("_", " ").capitalize()
-    return f"{subject}: {detail.replace('_', ' ')}" if detail else subject
+    named = Field(subject).label if subject in Field._value2member_map_ else subject.replace("_", " ")
+    named = named[:1].upper() + named[1:]
+    return f"{named}: {detail.replace('_', ' ')}" if detail else named
 
 
 class IssueTreeModel(QAbstractItemModel):

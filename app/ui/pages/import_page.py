@@ -65,6 +65,7 @@ FILE_FILTERS = ";;".join(
     )
 )
 MAX_RECENT = 10
+RECENT_ROWS_SHOWN = 5  # the list scrolls beyond this
 MISSING_NOTE = " — not found"
 # The default delivery type: (what the combo says, the type; None: each row's own delivery column).
 DELIVERY_CHOICES: tuple[tuple[str, DeliveryType | None], ...] = (
@@ -156,7 +157,6 @@ class ImportPage(Page):
         self.recent_list = QListWidget()
         self.recent_list.setAccessibleName("Recent workbooks")
         self.recent_list.setToolTip("Double-click or press Enter to open")
-        self.recent_list.setMaximumHeight(150)
         QVBoxLayout(self.recent_box).addWidget(self.recent_list)
         self.layout_.addWidget(self.recent_box)
 
@@ -504,13 +504,20 @@ class ImportPage(Page):
         self.recent_list.clear()
         dim = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         for text in recent:
-            item = QListWidgetItem(text)
+            path = Path(text)
+            item = QListWidgetItem(f"{path.name}  —  {path.parent}")
             item.setData(Qt.ItemDataRole.UserRole, text)
-            if not Path(text).is_file():  # a stat, not a read: cheap even for ten files
-                item.setText(text + MISSING_NOTE)
+            item.setToolTip(text)
+            if not path.is_file():  # a stat, not a read: cheap even for ten files
+                item.setText(item.text() + MISSING_NOTE)
                 item.setForeground(dim)
                 item.setToolTip("This file is no longer there: it was moved, renamed or deleted.")
             self.recent_list.addItem(item)
+        rows = min(max(len(recent), 1), RECENT_ROWS_SHOWN)
+        frame = 2 * self.recent_list.frameWidth()
+        self.recent_list.setFixedHeight(
+            rows * self.recent_list.sizeHintForRow(0) + frame + 4 if recent else 0
+        )
         self.recent_box.setVisible(bool(recent))
 
     def _recent_chosen(self, item: QListWidgetItem) -> None:

@@ -265,6 +265,10 @@ class ReviewPage(Page):
             width = self._column_widths.get(name) or min(header.sectionSize(column), COLUMN_WIDTH_MAX)
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
+        # Status first on screen (the model keeps it last, after the workbook's own columns).
+        status = workbook.status_column
+        if header.visualIndex(status) != 0:
+            header.moveSection(header.visualIndex(status), 0)
 
     def _expand_errors(self) -> None:
         for row in range(self.issue_model.rowCount()):
@@ -349,14 +353,15 @@ class ReviewPage(Page):
         stops = workbook.facts.stops
         current = self.proxy.mapToSource(self.table.currentIndex())
         here = (
-            (current.row(), current.column())
+            (current.row(), workbook.stop_rank(current.column()))
             if current.isValid()
-            else ((-1, -1) if forward else (len(workbook.keys), 0))
+            else ((-1, -2) if forward else (len(workbook.keys), -2))
         )
         at = next_stop(stops, here, forward)
         for _ in range(len(stops)):  # the next stop in a row the filter shows
             assert at is not None
-            row, column = stops[at]
+            row, rank = stops[at]
+            column = workbook.stop_column(rank)
             if self.proxy.mapFromSource(self.model.index(row, column)).isValid():
                 self.select_cell(row, column, from_tree=False)
                 return
@@ -451,19 +456,26 @@ class ReviewPage(Page):
         if not costs:
             self.cost_label.setText("Cost: nothing to send yet.")
             return
-        cost_text = " + ".join(format_money(amount, currency) for currency, amount in costs.items())
-        if balance is None:
-            self.cost_label.setText(f"Cost: {cost_text} (this account does not report its balance).")
-            return
-        check = check_balance(costs, balance)
-        parts = [f"Cost: {cost_text}", f"balance {format_money(check.available, check.currency)}"]
-        if check.fits:
-            parts.append(f"after sending {format_money(check.balance_after, check.currency)}")
-        if check.unchecked:
-            others = ", ".join(check.unchecked)
-            parts.append(f"{others} not compared with the {check.currency} balance")
+        check = check_balance(costs, balance) if balance is not None else None
+        first = check.currency if check is not None else ""
+        ordered = sorted(costs.items(), key=lambda item: (item[0] != first, item[0]))
+        parts = ["Cost " + " + ".join(format_money(amount, currency) for currency, amount in ordered)]
+        if check is None:
+            parts.append("this account does not report its balance")
+        else:
+            available = format_money(check.available, check.currency)
+            if check.fits:
+                parts.append(
+                    f"balance {available}, {format_money(check.balance_after, check.currency)} after sending"
+                )
+            else:
+                parts.append(f"balance {available}")
+            if check.unchecked:
+                parts.append(
+                    f"{', '.join(check.unchecked)} is not compared with the {check.currency} balance"
+                )
         self.cost_label.setText(" · ".join(parts))
-        if not check.fits:
+        if check is not None and not check.fits:
             self.shortfall_label.setText(
                 f"Short by {format_money(check.shortfall, check.currency)} — top up the account or remove rows."
             )
