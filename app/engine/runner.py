@@ -53,6 +53,7 @@ and within one pass an order is in at most one request at a time, so no two bodi
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import Counter, deque
@@ -492,8 +493,17 @@ class _Pass:
         self.journal.note_error(po_number, error.message)
         self.limit = max(1, self.limit // 2)
         self.successes_since_429 = 0
-        self.not_before = max(self.not_before, self.r.clock() + (error.retry_after or _DEFAULT_RETRY_AFTER_S))
+        wait_s = error.retry_after or _DEFAULT_RETRY_AFTER_S
+        self.not_before = max(self.not_before, self.r.clock() + wait_s)
         self.rate_limited[po_number] = self.rate_limited.get(po_number, 0) + 1
+        self._emit(  # said to the user (the GUI's log, the CLI): the run is slowing down, not stuck
+            OrderProblem(
+                self.run_id,
+                po_number=po_number,
+                message="The vendor is limiting our requests; slowing down and sending it again in "
+                f"{max(1, math.ceil(wait_s))} s.",
+            )
+        )
         if self.rate_limited[po_number] > _MAX_RATE_LIMITED_SENDS:
             self._stop(
                 _Stop(RunStatus.INTERRUPTED, f"The vendor keeps limiting our requests: {error.message}")
