@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
 from app.domain.validation import PersonalizationDefaults, ValidationOptions, delivery_type_from_word
+from app.engine.journal import SubmissionJournal
 from app.workbook.export_errors import write_error_report
 from app.workbook.importer import import_workbook
 from app.workbook.layouts import layouts_of
@@ -84,7 +86,17 @@ def _import(args: argparse.Namespace, ctx: CliContext) -> ImportResult:
         sheet=args.sheet,
         password=password,
         mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
+        previous_fingerprints=_earlier_runs(ctx),
     )
+
+
+def _earlier_runs(ctx: CliContext) -> Mapping[str, str] | None:
+    """Who got which card in earlier runs, so a row that would pay someone again is pointed out."""
+    if not ctx.paths.journal_file.exists():
+        return None
+    journal = SubmissionJournal(ctx.paths.journal_file)
+    ctx.resources.callback(journal.close)
+    return journal.previous_fingerprints()
 
 
 def validation_options(settings: Settings, delivery_type: str | None) -> ValidationOptions:

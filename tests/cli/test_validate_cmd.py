@@ -203,3 +203,18 @@ def test_the_sandbox_catalog_is_fetched_when_none_is_cached(
     code, out, _ = _run(capsys, str(xlsx(tmp_path / "b.xlsx", rows)), "--json")
     assert (code, json.loads(out)["issues"]) == (0, [])
     assert app_paths.catalog_cache_file("sandbox").exists()
+
+
+def test_a_row_already_paid_in_an_earlier_run_is_pointed_out(
+    capsys: pytest.CaptureFixture[str], giftbatch_home: Path
+) -> None:
+    sample = Path(__file__).resolve().parents[2] / "sample_workbooks" / "digital-email-sms.xlsx"
+    assert main(["submit", str(sample), "--yes"]) == 0
+    capsys.readouterr()
+
+    code = main(["validate", str(sample), "--json"])
+
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0  # a warning, not an error: sending again may be meant
+    again = [i for i in report["issues"] if i["code"] == "duplicate.earlier_run"]
+    assert len(again) == report["rows"]
