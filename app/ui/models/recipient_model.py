@@ -29,6 +29,7 @@ STATUS_FLUSH_MS = 150
 # Translucent, so the text stays readable on light and dark palettes alike.
 ERROR_FILL = QColor(229, 57, 53, 70)
 WARNING_FILL = QColor(255, 179, 0, 80)
+ERROR_TEXT = QColor(229, 57, 53)  # readable on white and on a dark base
 CHECKING = "Checking…"
 
 
@@ -80,6 +81,7 @@ class RecipientTableModel(QAbstractTableModel):
         self._flush_timer.timeout.connect(self._flush_statuses)
         self._error_brush = QBrush(ERROR_FILL)
         self._warning_brush = QBrush(WARNING_FILL)
+        self._error_text = QBrush(ERROR_TEXT)
 
     # -- what it shows -------------------------------------------------------------------------------------
 
@@ -227,6 +229,8 @@ class RecipientTableModel(QAbstractTableModel):
             return shown_value(workbook.value(row, column))
         if role == StatusRole:
             return self.status_text(row)
+        if role == Qt.ItemDataRole.ForegroundRole and column == workbook.status_column:
+            return self._error_text if self.row_flags(row) & HAS_ERROR and row not in self._statuses else None
         if role == RowKeyRole:
             return workbook.keys[row]
         if role in (IssueRole, SeverityRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole):

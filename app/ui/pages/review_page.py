@@ -180,6 +180,7 @@ class ReviewPage(Page):
         )
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         vertical = self.table.verticalHeader()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # 100,000 rows: never measure them
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -269,6 +270,7 @@ class ReviewPage(Page):
         status = workbook.status_column
         if header.visualIndex(status) != 0:
             header.moveSection(header.visualIndex(status), 0)
+        self.table.horizontalScrollBar().setValue(0)
 
     def _expand_errors(self) -> None:
         for row in range(self.issue_model.rowCount()):
@@ -391,7 +393,7 @@ class ReviewPage(Page):
             self.filter_combo.setCurrentIndex(0)
             target = self.proxy.mapFromSource(source)
         self.table.setCurrentIndex(target)
-        self.table.scrollTo(target, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.table.scrollTo(target, QAbstractItemView.ScrollHint.EnsureVisible)
         if not from_tree:
             self.table.setFocus()
             issues = source.data(IssueRole) or ()
