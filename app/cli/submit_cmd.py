@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import threading
@@ -21,9 +20,8 @@ from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.formatting import format_money, table
-from app.cli.validate_cmd import validation_options
+from app.cli.validate_cmd import add_workbook_options, import_from_args
 from app.config.connection import Connection
-from app.config.settings import Settings
 from app.domain.catalog import Catalog
 from app.domain.errors import UserInputError
 from app.domain.issues import Issue
@@ -53,8 +51,6 @@ from app.engine.report import file_sha256
 from app.engine.runner import SubmissionRunner, live_status
 from app.engine.states import RowStatus, RunStatus
 from app.engine.tracking import WebhookListener
-from app.workbook.importer import import_workbook
-from app.workbook.mapping import MappingStore
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_BAD_INPUT, EXIT_UNFINISHED = 0, 1, 2, 3
 _ISSUES_SHOWN = 20
@@ -70,19 +66,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     submit.add_argument("file", type=Path)
     submit.add_argument("--profile", help="default: the active profile")
-    submit.add_argument("--sheet", help="the sheet to read (name or 1-based number); default: every sheet")
-    submit.add_argument("--password-from-env", metavar="VAR", help="read the workbook's password from VAR")
+    add_workbook_options(submit)
     submit.add_argument(
         "--campaign", metavar="NAME", help="start every PONumber with NAME (letters, digits, -)"
     )
     submit.add_argument("--concurrency", type=int, metavar="N", help="orders in flight at once (default: 4)")
     submit.add_argument(
         "--skip-invalid", action="store_true", help="send the valid rows; skip rows with errors"
-    )
-    submit.add_argument(
-        "--delivery-type",
-        metavar="TYPE",
-        help="delivery type for rows that do not say: email, sms, link or mail (or the API's names)",
     )
     _add_common(submit)
     submit.set_defaults(func=run_submit)
@@ -126,7 +116,7 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
     journal = _journal(ctx)
     _mention_unfinished(ctx, journal, args.json)
     catalog = connection.catalog()
-    rows, skipped = _validated_rows(args, settings, catalog, journal, ctx)
+    rows, skipped = _validated_rows(args, catalog, ctx)
     defaults = settings.personalization
     plan = plan_orders(
         rows,
@@ -157,23 +147,10 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _validated_rows(
-    args: argparse.Namespace,
-    settings: Settings,
-    catalog: Catalog,
-    journal: SubmissionJournal,
-    ctx: CliContext,
+    args: argparse.Namespace, catalog: Catalog, ctx: CliContext
 ) -> tuple[list[PlanRow], list[SkippedRow]]:
     """Import and validate the workbook as `giftbatch validate` does; refuse rows with errors unless told."""
-    options = validation_options(settings, args.delivery_type)
-    result = import_workbook(
-        args.file,
-        catalog=catalog,
-        options=options,
-        sheet=_sheet(args.sheet),
-        password=_password(args.password_from_env),
-        mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
-        previous_fingerprints=journal.previous_fingerprints(),
-    )
+    result = import_from_args(args, ctx, catalog)
     _mention_earlier_runs(ctx, result.issues, args.json)
     errors = [i for i in result.issues if i.is_error]
     file_errors = [i for i in result.general_issues if i.is_error]
@@ -199,10 +176,6 @@ def _mention_earlier_runs(ctx: CliContext, issues: list[Issue], as_json: bool) -
     ctx.fail(f"note: {len(again)} rows give a card that an earlier run already gave the same person, e.g.:")
     for issue in again[:3]:
         ctx.fail(f"  {issue.sheet}!{issue.cell}: {issue.message}")
-
-
-def _sheet(given: str | None) -> str | int | None:
-    return int(given) if given is not None and given.isdigit() else given
 
 
 def _drive(
@@ -391,15 +364,6 @@ def _concurrency(given: int | None, default: int) -> int:
     value = given if given is not None else default
     if not 1 <= value <= 32:
         raise UserInputError(f"--concurrency must be from 1 to 32, not {value}.")
-    return value
-
-
-def _password(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise UserInputError(f"The environment variable {variable} is not set; it should hold the password.")
     return value
 
 

@@ -20,6 +20,7 @@ from app.cli.formatting import format_money, table
 from app.config.settings import Settings
 from app.domain.catalog import Catalog
 from app.domain.errors import GiftbatchError, UserInputError
+from app.domain.fields import Field
 from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
 from app.domain.validation import PersonalizationDefaults, ValidationOptions, delivery_type_from_word
@@ -39,20 +40,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "validate", help="check a workbook: every problem at its cell, with the fix (nothing is sent)"
     )
     parser.add_argument("file", help="the workbook (.xlsx, .xlsm, .xls, .ods or .csv)")
-    parser.add_argument(
-        "--sheet", help="read only this sheet (name or 1-based position); default: every sheet"
-    )
+    add_workbook_options(parser)
     parser.add_argument("--profile", help="whose catalog to check products against; default: the active one")
-    parser.add_argument(
-        "--password-from-env",
-        metavar="VAR",
-        help="the workbook's password is in the environment variable VAR",
-    )
-    parser.add_argument(
-        "--delivery-type",
-        metavar="TYPE",
-        help="delivery type for rows that do not say: email, sms, link or mail (or the API's names)",
-    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     add_report_options(parser)
     parser.set_defaults(func=run_validate)
@@ -75,19 +64,65 @@ def run_validate(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _import(args: argparse.Namespace, ctx: CliContext) -> ImportResult:
-    settings = ctx.settings
-    options = validation_options(settings, args.delivery_type)
-    password = _password(args.password_from_env)
-    catalog = load_catalog(ctx, args.profile)
+    return import_from_args(args, ctx, load_catalog(ctx, args.profile))
+
+
+def add_workbook_options(parser: argparse.ArgumentParser) -> None:
+    """How to read the workbook: the same options for `validate` and `submit`."""
+    parser.add_argument(
+        "--sheet", help="read only this sheet (name or 1-based position); default: every sheet"
+    )
+    parser.add_argument(
+        "--password-from-env",
+        metavar="VAR",
+        help="the workbook's password is in the environment variable VAR",
+    )
+    parser.add_argument(
+        "--delivery-type",
+        metavar="TYPE",
+        help="delivery type for rows that do not say: email, sms, link or mail (or the API's names)",
+    )
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help="read column HEADER as FIELD (e.g. 'Work mail=email'; FIELD 'ignore' skips it); remembered "
+        "for workbooks with the same header; repeat for more columns",
+    )
+
+
+def import_from_args(args: argparse.Namespace, ctx: CliContext, catalog: Catalog) -> ImportResult:
+    """Read and validate the workbook named on the command line, as `validate` and `submit` both do."""
     return import_workbook(
-        args.file,
+        Path(args.file),
         catalog=catalog,
-        options=options,
+        options=validation_options(ctx.settings, args.delivery_type),
         sheet=args.sheet,
-        password=password,
+        password=_password(args.password_from_env),
+        mapping_overrides=mapping_overrides(args.map),
         mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
         previous_fingerprints=_earlier_runs(ctx),
     )
+
+
+def mapping_overrides(choices: list[str]) -> dict[str, Field | None] | None:
+    """'Header=field' pairs as the reader's overrides; a field is named as in `validate --json`'s mapping."""
+    overrides: dict[str, Field | None] = {}
+    for choice in choices:
+        header, _, name = choice.partition("=")
+        wanted = name.strip().casefold()
+        if not header.strip() or not wanted:
+            raise UserInputError(f"--map '{choice}' should read HEADER=FIELD, such as 'Work mail=email'.")
+        if wanted in ("ignore", "none", "-"):
+            overrides[header.strip()] = None
+            continue
+        field = next((f for f in Field if wanted in (f.value, f.label.casefold())), None)
+        if field is None:
+            known = ", ".join(f.value for f in Field)
+            raise UserInputError(f"--map '{choice}': '{name}' is not a field. Fields: {known}, or ignore.")
+        overrides[header.strip()] = field
+    return overrides or None
 
 
 def _earlier_runs(ctx: CliContext) -> Mapping[str, str] | None:

@@ -218,3 +218,33 @@ def test_a_row_already_paid_in_an_earlier_run_is_pointed_out(
     assert code == 0  # a warning, not an error: sending again may be meant
     again = [i for i in report["issues"] if i["code"] == "duplicate.earlier_run"]
     assert len(again) == report["rows"]
+
+
+def test_a_column_can_be_mapped_by_hand_and_is_remembered(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    book = tmp_path / "own-names.csv"
+    book.write_text("Who,Reach me at,Card,Amount\nAna,ana@example.com,CVS,25\n", encoding="utf-8")
+
+    code = main(["validate", str(book), "--json", "--delivery-type", "email", "--map", "Reach me at=email"])
+    first = json.loads(capsys.readouterr().out)
+    code_again = main(["validate", str(book), "--json", "--delivery-type", "email"])
+    again = json.loads(capsys.readouterr().out)
+
+    assert code == 0, first["issues"]
+    assert first["mapping"]["Reach me at"] == "email"
+    assert code_again == 0
+    assert again["mapping"]["Reach me at"] == "email"
+
+
+def test_a_mapping_to_an_unknown_field_is_one_clear_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    book = tmp_path / "b.csv"
+    book.write_text("Email,Card,Amount\nana@example.com,CVS,25\n", encoding="utf-8")
+
+    code = main(["validate", str(book), "--map", "Email=inbox"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "'inbox' is not a field" in err
