@@ -189,7 +189,12 @@ class ImportResult:
         threshold = self.validator.options.total_threshold
         found = check_recipients([row.recipient for row in self.rows], threshold)
         for row in self.rows:
-            row.file_issues = found.get(row.key, [])
+            # Only rows that have or had such a warning get a new list: a fresh empty list for each of
+            # 100,000 rows on every edit makes the garbage collector walk the whole heap (half a second
+            # holding the GIL, which freezes the GUI thread).
+            issues = found.get(row.key)
+            if issues is not None or row.file_issues:
+                row.file_issues = issues or []
 
 
 def validate_sheets(
