@@ -3,7 +3,7 @@ workbooks, the column-mapping dialog and its memory, passwords, damaged files, c
 
 from __future__ import annotations
 
-import shutil
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.domain.catalog import DeliveryType
+from app.domain.catalog import Catalog, DeliveryType
 from app.domain.fields import Field
 from app.ui.imported import MAPPINGS_FILE
 from app.ui.main_window import IMPORT, REVIEW, MainWindow
@@ -290,14 +290,20 @@ def test_the_default_delivery_type_applies_to_rows_that_do_not_say(
     assert result.rows[0].is_valid
 
 
-def test_a_copy_of_a_sample_is_a_new_recent_entry(
-    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path
+def test_rows_are_checked_again_when_the_catalog_offers_something_else(
+    connected_window: MainWindow, qtbot: QtBot
 ) -> None:
-    copy = tmp_path / "copy.xlsx"
-    shutil.copy(SAMPLES / "links.xlsx", copy)
+    session = connected_window.session
     open_and_wait(connected_window, qtbot, SAMPLES / "links.xlsx")
-    open_and_wait(connected_window, qtbot, copy)
-    assert connected_window.session.settings.recent_files[:2] == [
-        str(copy.resolve()),
-        str((SAMPLES / "links.xlsx").resolve()),
-    ]
+    first = session.imported
+    catalog = session.catalog
+    assert first is not None and catalog is not None
+
+    session.update_catalog(dataclasses.replace(catalog))  # fetched again, same offer: nothing to redo
+    assert not connected_window.import_page.busy and session.imported is first
+
+    session.update_catalog(Catalog())  # nothing on offer any more
+    qtbot.waitUntil(lambda: session.imported is not first, timeout=WORKER_DRAIN_MS)
+    imported = session.imported
+    assert imported is not None
+    assert "catalog.missing" in [group.code for group in imported.facts.groups]

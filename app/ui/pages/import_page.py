@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.catalog import DeliveryType
+from app.domain.catalog import Catalog, DeliveryType
 from app.domain.errors import GiftbatchError
 from app.ui.imported import (
     ImportChoices,
@@ -484,7 +484,11 @@ class ImportPage(Page):
     def _catalog_may_have_changed(self) -> None:
         imported = self.session.imported
         catalog = self.session.catalog
-        if imported is not None and catalog is not None and imported.result.validator.catalog is not catalog:
+        if (
+            imported is not None
+            and catalog is not None
+            and not _same_offer(imported.result.validator.catalog, catalog)
+        ):
             self.revalidate()
 
     # -- recent files and drops ----------------------------------------------------------------------------
@@ -536,3 +540,14 @@ class ImportPage(Page):
         if path is not None:
             event.acceptProposedAction()
             self.open_path(path)
+
+
+def _same_offer(checked: Catalog, current: Catalog) -> bool:
+    """The same products, shipping and brandings (fetched again or not): the rows need no new check."""
+    if checked is current:
+        return True
+    return (checked.products, checked.shipping_methods, checked.brandings) == (
+        current.products,
+        current.shipping_methods,
+        current.brandings,
+    )
