@@ -138,6 +138,11 @@ def test_review_is_complete_without_errors_or_when_skipping_them(reviewing: Main
     assert page.is_complete()
     assert reviewing.step_enabled(REVIEW + 1)
 
+    reviewing.go_to_step(IMPORT)
+    reviewing.import_page.open_path(SAMPLES / "links.xlsx")
+    qtbot.waitUntil(lambda: reviewing.current_step() == REVIEW, timeout=WORKER_DRAIN_MS)
+    assert not page.skip_check.isChecked()  # the choice was about the other workbook
+
 
 def test_filters_and_a_debounced_search(reviewing: MainWindow, qtbot: QtBot) -> None:
     page = reviewing.review_page

@@ -82,6 +82,7 @@ class ReviewPage(Page):
         self._checking: set[int] = set()  # rows the running check covers
         self._check_worker: Worker | None = None
         self._column_widths: dict[str, int] = {}
+        self._shown_path: Path | None = None
         self._build_banner()
         self._build_tools()
         self._build_views()
@@ -251,6 +252,10 @@ class ReviewPage(Page):
         self._checking.clear()
         self.banner.hide()
         self._watch(workbook)
+        path = workbook.path if workbook is not None else None
+        if path != self._shown_path:  # "send only the valid rows" was said of another workbook
+            self.skip_check.setChecked(False)
+            self._shown_path = path
         for control in (self.filter_combo, self.search_edit, self.excel_button):
             control.setEnabled(workbook is not None)
         if workbook is not None:
