@@ -438,6 +438,8 @@ class ImportPage(Page):
 
     def _mapping_done(self, dialog: MappingDialog, imported: ImportedWorkbook, result: int) -> None:
         dialog.deleteLater()
+        if imported.path != self._path:
+            return  # another workbook was opened meanwhile
         self._confirmed.add(imported.path)
         accepted = result == QDialog.DialogCode.Accepted
         overrides = dialog.overrides() if accepted else {}
@@ -461,6 +463,8 @@ class ImportPage(Page):
 
     def _password_given(self, dialog: PasswordDialog, path: Path, result: int) -> None:
         dialog.deleteLater()
+        if path != self._path:
+            return  # another workbook was opened meanwhile
         if result != QDialog.DialogCode.Accepted:
             self.message.show_info(f"“{path.name}” was not opened: it needs its password.")
             return
