@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.domain.outcomes import ResultStatus, RowOutcome
+from app.engine.events import Progress
 from app.engine.journal import SubmissionJournal
 from app.engine.plan import add_costs
 from app.engine.report import build_run_report
@@ -39,6 +40,7 @@ class RunSummary:
     orders: int
     costs: Mapping[str, Decimal]
     counts: Mapping[RowStatus, int] = field(default_factory=dict)
+    orders_answered: int = 0
 
     @property
     def rows(self) -> int:
@@ -52,6 +54,15 @@ class RunSummary:
     @property
     def rows_sent(self) -> int:
         return sum(n for status, n in self.counts.items() if status in _SENT)
+
+    @property
+    def skipped(self) -> int:
+        return self.counts.get(RowStatus.SKIPPED, 0)
+
+    def progress(self) -> Progress:
+        """Where the run stands, as the engine's Progress event counts it (skipped rows count as settled)."""
+        waiting = self.counts.get(RowStatus.QUEUED, 0) + self.counts.get(RowStatus.SENDING, 0)
+        return Progress(self.id, self.orders_answered, self.orders, self.rows - waiting, self.rows)
 
     @property
     def can_resume(self) -> bool:
@@ -79,6 +90,7 @@ def load_summary(journal: SubmissionJournal, run_id: str) -> RunSummary:
         orders=len(orders),
         costs=add_costs(order.costs for order in orders),
         counts=journal.row_counts(run_id),
+        orders_answered=sum(n for state, n in journal.order_counts(run_id).items() if not state.is_unsent),
     )
 
 

@@ -147,6 +147,12 @@ def format_duration(seconds: float) -> str:
     return plural(hours, "hour") + (f" {plural(minutes, 'minute')}" if minutes else "")
 
 
+def time_left_words(seconds: float) -> str:
+    """'less than a minute', 'about 4 minutes': an estimate, said as one."""
+    words = format_duration(seconds)
+    return words if seconds < 60 else f"about {words}"
+
+
 class Pace:
     """Rows per second over the last stretch of a run, and the time left at that pace.
 

@@ -17,7 +17,7 @@ from app.engine.events import (
 )
 from app.engine.field_errors import RowError
 from app.engine.states import RunStatus
-from app.ui.run_text import Pace, describe_event, format_duration
+from app.ui.run_text import Pace, describe_event, format_duration, time_left_words
 
 RUN = "261126-K7QX9M"
 
@@ -129,3 +129,8 @@ def test_no_time_left_is_given_before_the_pace_is_known() -> None:
 )
 def test_durations_read_as_people_say_them(seconds: float, words: str) -> None:
     assert format_duration(seconds) == words
+
+
+def test_time_left_is_said_as_an_estimate() -> None:
+    assert time_left_words(20) == "less than a minute"
+    assert time_left_words(250) == "about 5 minutes"

@@ -48,6 +48,7 @@ from app.workbook.output_file import ExportOptions, OutputExists
 from app.workbook.write_back import WriteBackNotPossible, WriteBackWouldLoseContent
 
 XLSX_FILTER = "Excel workbook (*.xlsx)"
+WRAPPED_ROWS = 500
 
 
 class ResultsPage(Page):
@@ -95,6 +96,7 @@ class ResultsPage(Page):
         self.failures_model = RowLinesModel()
         self.failures = CopyableTable("Rows not paid, with the reason")
         self.failures.setModel(self.failures_model)
+        self.failures.setWordWrap(True)
         self.copy_button = QPushButton("Cop&y the list")
         self.copy_button.setAccessibleName("Copy the rows not paid")
         self.copy_button.clicked.connect(self.failures.copy_rows)
@@ -193,7 +195,7 @@ class ResultsPage(Page):
             self.counts_form.removeRow(0)
         failures = results.failures() if results else []
         self.failures_model.set_lines(failures)
-        self.failures.resizeColumnsToContents()
+        self._fit_failures()
         self.failures.setVisible(bool(failures))
         self.none_failed.setVisible(results is not None and not failures)
         self.copy_button.setEnabled(bool(failures))
@@ -211,6 +213,17 @@ class ResultsPage(Page):
                 label.setAccessibleName(f"{status.value} rows")
                 self.counts_form.addRow(f"{status.value}:", label)
         self._update_buttons()
+
+    def _fit_failures(self) -> None:
+        """Columns with nothing in them (no order for rows left out) are hidden; reasons wrap to be read."""
+        model = self.failures_model
+        for column in range(model.columnCount()):
+            empty = all(not model.index(row, column).data() for row in range(model.rowCount()))
+            self.failures.setColumnHidden(column, empty and model.rowCount() > 0)
+        for column in range(model.columnCount() - 1):  # the last, the reason, takes the rest and wraps
+            self.failures.resizeColumnToContents(column)
+        if model.rowCount() <= WRAPPED_ROWS:  # measuring every row's height is slow for long lists
+            self.failures.resizeRowsToContents()
 
     def _update_buttons(self) -> None:
         ready = self.results is not None and self._exporting is None

@@ -39,7 +39,7 @@ from app.ui.formatting import format_money
 from app.ui.imported import ImportedWorkbook
 from app.ui.pages.base import Page
 from app.ui.run_summaries import RunSummary, load_summary, run_to_offer
-from app.ui.run_text import Pace, describe_event, format_duration, plural
+from app.ui.run_text import Pace, describe_event, plural, time_left_words
 from app.ui.send_plan import SendPlan, check_remaining, make_plan, store_run
 from app.ui.session import Session
 from app.ui.submit_worker import SubmitWorker
@@ -84,6 +84,7 @@ class SendPage(Page):
         self._shown_with: ImportedWorkbook | None = None
         self._run_status: RunStatus | None = None
         self._progress: Progress | None = None
+        self._skipped = 0
         self._pending_log: list[str] = []
         self._pending_rows: dict[str, str] = {}
         self._pace = Pace()
@@ -174,6 +175,7 @@ class SendPage(Page):
         self.layout_.addWidget(self.message)
         self.send_button = QPushButton("&Send")
         self.send_button.setAccessibleName("Send the cards")
+        self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.send)
         self.pause_button = QPushButton("&Pause")
         self.pause_button.setAccessibleName("Pause sending")
@@ -368,12 +370,15 @@ class SendPage(Page):
                 client=client,
             )
 
-        self._start_job(store, partial(self._stored, imported), self._store_failed)
+        self._start_job(store, partial(self._stored, imported, planned), self._store_failed)
 
-    def _stored(self, imported: ImportedWorkbook, run_id: str) -> None:
+    def _stored(self, imported: ImportedWorkbook, planned: SendPlan, run_id: str) -> None:
         self._plan = None
         self.runs.remember_source(run_id, imported)
-        self._open_run(run_id, imported)
+        plan = planned.plan
+        skipped = len(plan.skipped)
+        start = Progress(run_id, 0, len(plan.orders), skipped, plan.row_count + skipped)
+        self._open_run(run_id, imported, start, skipped)
         self.status_posted.emit(f"Run {run_id} stored; sending.")
         self._start_pass()
 
@@ -411,7 +416,8 @@ class SendPage(Page):
             self._refuse_resume(f"Run {summary.id} has nothing left to send.")
             return
         source = self.runs.source_of(summary.id)
-        self._open_run(summary.id, source if source is self._imported() else None)
+        source = source if source is self._imported() else None
+        self._open_run(summary.id, source, summary.progress(), summary.skipped)
         self.show_requested.emit()
         self._start_pass()
 
@@ -420,19 +426,21 @@ class SendPage(Page):
         self.message.show_error(reason)
         self.status_posted.emit(reason)
 
-    def _open_run(self, run_id: str, source: ImportedWorkbook | None) -> None:
-        """Show this run (sent from `source`, or resumed when None) from now on, with a fresh log."""
+    def _open_run(self, run_id: str, source: ImportedWorkbook | None, start: Progress, skipped: int) -> None:
+        """Show this run (sent from `source`, or resumed when None) from now on, with a fresh log.
+
+        `start` is where it stands; rows left out for errors (`skipped`) are kept out of the rows bar.
+        """
         self._run_id = run_id
         self._run_source = source
         self._shown_with = self._imported()
         self._run_status = None
-        self._progress = None
+        self._progress = start
+        self._skipped = skipped
         self.log.clear()
         self.balance_row.hide()
         self.run_label.setText(run_id)
-        for bar in (self.orders_progress, self.rows_progress):
-            bar.setRange(0, 1)
-            bar.setValue(0)
+        self._refresh()
         self.runs.set_current(run_id, on_its_own=source is None)
         self.set_complete(False)
         self._show_mode()
@@ -526,16 +534,17 @@ class SendPage(Page):
         progress = self._progress
         if progress is None:
             return
+        rows_done, rows_total = progress.rows_done - self._skipped, progress.rows_total - self._skipped
         _set_bar(self.orders_progress, progress.orders_done, progress.orders_total)
-        _set_bar(self.rows_progress, progress.rows_done, progress.rows_total)
-        self._pace.add(progress.rows_done)
+        _set_bar(self.rows_progress, rows_done, rows_total)
+        self._pace.add(rows_done)
         rate = self._pace.rows_per_second()
         self.rate_label.setText(NOT_KNOWN if rate is None else f"{rate:,.1f} rows/s")
-        left = self._pace.seconds_left(progress.rows_total - progress.rows_done)
-        if progress.rows_done >= progress.rows_total:
+        left = self._pace.seconds_left(rows_total - rows_done)
+        if rows_done >= rows_total:
             self.time_left_label.setText("none")
         else:
-            self.time_left_label.setText(NOT_KNOWN if left is None else f"about {format_duration(left)}")
+            self.time_left_label.setText(NOT_KNOWN if left is None else time_left_words(left))
 
     def _show_shortfall(self, event: BalanceShort) -> None:
         line = describe_event(event) or "The balance ran short."
