@@ -8,8 +8,9 @@ import msoffcrypto
 import openpyxl
 import pytest
 import xlsxwriter
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.ui.export_dialogs import ProtectDialog
@@ -19,9 +20,12 @@ from tests.ui.flow_helpers import (
     RUN_MS,
     answer_message_box,
     click,
+    open_send_step,
+    open_workbook,
     sample_copy,
     save_dialog_answers,
     send_workbook,
+    wait_run_end,
     when_modal,
 )
 
@@ -216,3 +220,46 @@ def with_chart(source: Path, target: Path) -> Path:
     sheet.insert_chart("M2", chart)
     book.close()
     return target
+
+
+def test_a_cell_fixed_in_the_grid_is_sent_and_goes_into_every_export(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = connected_window
+    workbook = with_bad_email(tmp_path)
+    open_workbook(window, qtbot, workbook, reviewed=False)
+    review = window.review_page
+    imported = window.session.imported
+    assert imported is not None and not review.is_complete()
+    model = window.session.recipient_model
+    row, column = model.row_for_key("Anniversaries!5"), imported.headers.index("Email")
+    assert row is not None
+    index = review.proxy.mapFromSource(model.index(row, column))
+    review.table.setCurrentIndex(index)
+    review.table.edit(index)
+    editor = review.table.viewport().findChild(QLineEdit)
+    assert editor is not None
+    editor.selectAll()
+    qtbot.keyClicks(editor, "ben.carter@example.com")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(review.is_complete, timeout=RUN_MS)
+
+    open_send_step(window, qtbot)
+    assert window.send_page.rows_label.text() == "20 rows"
+    click(qtbot, window.send_page.send_button)
+    wait_run_end(window, qtbot)
+    page = open_results(window, qtbot)
+    copy, results = workbook.with_name("Bonus - results.xlsx"), tmp_path / "results.xlsx"
+    save_dialog_answers(monkeypatch, copy, results)
+    click(qtbot, page.write_back_button)
+    qtbot.waitUntil(copy.exists, timeout=RUN_MS)
+    wait_saved(page, qtbot)
+    click(qtbot, page.results_button)
+    qtbot.waitUntil(results.exists, timeout=RUN_MS)
+
+    written = sheet_rows(copy, "Anniversaries")
+    assert written[4][written[0].index("Email")] == "ben.carter@example.com"
+    assert written[4][written[0].index("Status")] == "Completed"
+    finance = sheet_rows(results, "Results")
+    emails = [row[finance[0].index("Email")] for row in finance[1:]]
+    assert "ben.carter@example.com" in emails and "ben.carter@@example" not in emails

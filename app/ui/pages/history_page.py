@@ -50,7 +50,7 @@ class HistoryPage(Page):
         self.message = MessageLabel()
         self.layout_.addWidget(self.message)
 
-        self.refresh_button = QPushButton("Re&fresh")
+        self.refresh_button = QPushButton("Refre&sh")
         self.refresh_button.setAccessibleName("Read the runs again")
         self.refresh_button.clicked.connect(self.reload)
         self.resume_button = QPushButton("&Resume this run")

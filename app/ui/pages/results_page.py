@@ -123,7 +123,7 @@ class ResultsPage(Page):
         self.errors_button = QPushButton("Save an &error report…")
         self.errors_button.setAccessibleName("Save an error report")
         self.errors_button.clicked.connect(partial(self.export, ExportKind.ERRORS))
-        self.folder_button = QPushButton("Open the &folder")
+        self.folder_button = QPushButton("&Open the folder")
         self.folder_button.setAccessibleName("Open the folder the files went to")
         self.folder_button.clicked.connect(self.open_folder)
         self.busy = busy_bar("Saving")
