@@ -208,13 +208,12 @@ def main() -> int:
         session.close()
 
     print()
-    columns = ("time s", "beats", "median ms", "p99 stall ms", "max stall ms", ">100 ms")
-    print(f"{'phase':<34} " + " ".join(f"{c:>{max(8, len(c))}}" for c in columns))
+    columns = ("time s", "beats", "median gap ms", "p99 stall ms", "max stall ms", "stalls >100 ms")
+    print(f"{'phase':<34} " + " ".join(f"{c:>14}" for c in columns))
     for name, r in results:
-        print(
-            f"{name:<34} {r['seconds']:>8.1f} {r['beats']:>8,} {r['median']:>9.1f} {r['p99']:>12.1f} "
-            f"{r['stall']:>12.1f} {r['over']:>8}"
-        )
+        cells = (f"{r['seconds']:.1f}", f"{r['beats']:,}", f"{r['median']:.1f}", f"{r['p99']:.1f}")
+        cells += (f"{r['stall']:.1f}", f"{r['over']}")
+        print(f"{name:<34} " + " ".join(f"{c:>14}" for c in cells))
     print(f"\nTarget: no stall over {TARGET_MS} ms. Platform: {os.environ['QT_QPA_PLATFORM']}. Run: {status}")
     return 0 if all(r["stall"] <= TARGET_MS for _, r in results) else 1
 
