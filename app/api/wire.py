@@ -37,6 +37,9 @@ def _json_number(value: Decimal) -> int | float:
 
 Money = Annotated[Decimal, PlainSerializer(_json_number, when_used="json")]
 
+# Key sets remembered per model (see `WireModel._renames`): far more than any vendor's answers use.
+_MAX_KEY_SETS = 256
+
 
 def _lenient_datetime(value: object, handler: ValidatorFunctionWrapHandler, _info: ValidationInfo) -> object:
     """A timestamp we cannot read becomes None rather than making a whole order unreadable."""
@@ -61,6 +64,10 @@ class WireModel(BaseModel):
         coerce_numbers_to_str=True,
     )
     _keys: ClassVar[dict[str, str]] = {}
+    # How each set of keys seen so far is renamed: None when every key is already the one pydantic reads.
+    # An order answer holds a hundred line items with the same keys, so each object costs one look-up here
+    # instead of a casefold per key (bench/submit_throughput.py).
+    _renames: ClassVar[dict[tuple[Any, ...], tuple[Any, ...] | None]] = {}
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -72,6 +79,7 @@ class WireModel(BaseModel):
                 if spelling:
                     keys[spelling.casefold()] = target
         cls._keys = keys
+        cls._renames = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -79,7 +87,20 @@ class WireModel(BaseModel):
         """`poNumber`, `PONumber` and `ponumber` all fill `po_number`: the vendor may answer in camelCase."""
         if not isinstance(data, dict):
             return data
-        return {cls._keys.get(str(key).casefold(), key): value for key, value in data.items()}
+        found = tuple(data)
+        try:
+            renamed = cls._renames[found]
+        except KeyError:
+            renamed = cls._learn_renames(found)
+        return data if renamed is None else dict(zip(renamed, data.values(), strict=True))
+
+    @classmethod
+    def _learn_renames(cls, found: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        renamed = tuple(cls._keys.get(str(key).casefold(), key) for key in found)
+        result = None if renamed == found else renamed
+        if len(cls._renames) < _MAX_KEY_SETS:  # a vendor inventing keys must not grow this without end
+            cls._renames[found] = result
+        return result
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON object the vendor expects: PascalCase names, None fields left out."""
@@ -280,9 +301,13 @@ class OrderStatus(StrEnum):
 
 _FINAL_STATUSES = frozenset({OrderStatus.COMPLETED, OrderStatus.FAILED, OrderStatus.PARTIALLY_COMPLETED})
 _STATUS_BY_NAME = {status.value.casefold(): status for status in OrderStatus}
+_STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
 
 
 def _read_status(value: object) -> OrderStatus:
+    exact = _STATUS_BY_VALUE.get(value) if isinstance(value, str) else None
+    if exact is not None:
+        return exact  # as the contract spells it: a hundred line items each, no need to normalise
     if value is None:
         return OrderStatus.UNKNOWN
     found = _STATUS_BY_NAME.get(str(value).strip().replace("_", "").replace(" ", "").casefold())
@@ -293,6 +318,15 @@ def _read_status(value: object) -> OrderStatus:
 
 
 Status = Annotated[OrderStatus, BeforeValidator(_read_status)]
+
+
+def _null_is_empty(value: object) -> object:
+    """`"ClaimData": null` means none, as an absent field does."""
+    return [] if value is None else value
+
+
+Item = TypeVar("Item")
+NullableList = Annotated[list[Item], BeforeValidator(_null_is_empty)]
 
 
 class ClaimData(WireModel):
@@ -314,12 +348,7 @@ class LineItem(WireModel):
     cost: Money | None = None
     status: Status = OrderStatus.UNKNOWN
     failure_reason: str | None = None
-    claim_data: list[ClaimData] = []
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_lists_are_empty(cls, data: Any) -> Any:
-        return _drop_null(data, "claimdata")
+    claim_data: NullableList[ClaimData] = []
 
 
 class Order(WireModel):
@@ -331,19 +360,7 @@ class Order(WireModel):
     status: Status = OrderStatus.UNKNOWN
     created_at: LenientDatetime = None
     total_cost: Money | None = None
-    line_items: list[LineItem] = []
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_lists_are_empty(cls, data: Any) -> Any:
-        return _drop_null(data, "lineitems")
-
-
-def _drop_null(data: Any, key: str) -> Any:
-    """`"ClaimData": null` means none, as an absent field does."""
-    if isinstance(data, dict):
-        return {k: v for k, v in data.items() if not (str(k).casefold() == key and v is None)}
-    return data
+    line_items: NullableList[LineItem] = []
 
 
 # --- Lists ----------------------------------------------------------------------------------------
