@@ -1,8 +1,14 @@
 """The submission journal: every run, row, order, attempt and result in SQLite, written before each request.
 
-SQLite in WAL mode with `synchronous=FULL`: a committed write survives a crash or a power cut, and readers
-(the GUI, `giftbatch status`) never block the writer. Each thread gets its own connection; writes take
-SQLite's write lock (`BEGIN IMMEDIATE`), so two processes cannot interleave half-done changes.
+SQLite in WAL mode: readers (the GUI, `giftbatch status`) never block the writer. Each thread gets its own
+connection; writes take SQLite's write lock (`BEGIN IMMEDIATE`), so two processes cannot interleave half-done
+changes. Every committed write survives a crash of the process (SIGKILL included). The writes the
+exactly-once argument rests on (the plan, `sending` before a request, a refused order's re-plan; see
+`app/engine/runner.py`) are also on disk when they return (`synchronous=FULL`), so they survive a power cut
+too. The others — the vendor's answers, history, run status — are written with `synchronous=NORMAL`: a power
+cut or an OS crash may lose the last of them, never one without all later ones (the WAL is replayed in order,
+and each durable commit puts everything before it on disk), and what is lost is read from the vendor again
+on resume (a resend is answered 409 with the original, a poll gives the results).
 
 Claim links and challenge answers are kept in `line_results` because the user needs them for the results
 export; they are never logged, never put in events, and only `line_results()` returns them.
@@ -123,6 +129,8 @@ _ROW_STATUS_OF_LINE = {
     wire.OrderStatus.COMPLETED: RowStatus.COMPLETED,
     wire.OrderStatus.FAILED: RowStatus.FAILED,
 }
+
+_ROW_STATUS = {status.value: status for status in RowStatus}
 
 _ORDER_STATE_OF_VENDOR = {
     wire.OrderStatus.PENDING: OrderState.PENDING,
@@ -286,17 +294,22 @@ class SubmissionJournal:
             )
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA journal_mode=WAL")
-            # FULL: a commit is on disk before we send the request it announces.
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
             self._local.connection = connection
+            self._local.durable = True
             with self._lock:
                 self._connections.append(connection)
         return connection
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; `durable`: on disk when it returns (see the module docstring for which)."""
         connection = self._connection()
+        if self._local.durable != durable:
+            # FULL: a commit is on disk before we send the request it announces. NORMAL skips the fsync.
+            connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self._local.durable = durable
         connection.execute("BEGIN IMMEDIATE")
         try:
             yield connection
@@ -487,7 +500,7 @@ class SubmissionJournal:
     # --- Writing: runs -----------------------------------------------------------------------------------
 
     def set_run_status(self, run_id: str, status: RunStatus, message: str | None = None) -> None:
-        with self._write() as db:
+        with self._write(durable=False) as db:
             db.execute(
                 "UPDATE runs SET status = ?, message = ?, updated_at = ? WHERE id = ?",
                 (status.value, redact(message) if message else None, now_iso(), run_id),
@@ -495,31 +508,26 @@ class SubmissionJournal:
 
     def add_events(self, run_id: str, events: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         """Append events (kind, data) in one transaction; secrets are redacted from the text stored."""
-        if not events:
+        self.add_history(run_id, events, ())
+
+    def add_history(
+        self, run_id: str, events: Sequence[tuple[str, Mapping[str, Any]]], attempts: Sequence[Attempt]
+    ) -> None:
+        """Events (as `add_events`) and attempts (as `record_attempts`) in one transaction."""
+        if not events and not attempts:
             return
-        at = now_iso()
-        with self._write() as db:
-            db.executemany(
-                "INSERT INTO events (run_id, at, kind, data) VALUES (?, ?, ?, ?)",
-                [(run_id, at, kind, redact(json.dumps(dict(data)))) for kind, data in events],
-            )
+        with self._write(durable=False) as db:
+            _insert_events(db, run_id, events)
+            _insert_attempts(db, attempts)
 
     def add_event(self, run_id: str, kind: str, data: Mapping[str, Any]) -> None:
         self.add_events(run_id, [(kind, data)])
 
     def record_attempts(self, attempts: Sequence[Attempt]) -> None:
         """Calls to the vendor: what came back and how long it took (never a body), in one transaction."""
-        if not attempts:
-            return
-        with self._write() as db:
-            db.executemany(
-                "INSERT INTO attempts (po_number, at, action, status_code, error_kind, latency_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (a.po_number, a.at, a.action, a.status_code, a.error_kind, round(a.latency_s * 1000))
-                    for a in attempts
-                ],
-            )
+        if attempts:
+            with self._write(durable=False) as db:
+                _insert_attempts(db, attempts)
 
     def record_attempt(
         self,
@@ -554,7 +562,7 @@ class SubmissionJournal:
 
     def note_error(self, po_number: str, error: str) -> None:
         """Why the last send did not settle the order; the state stays as it was (usually `sending`)."""
-        with self._write() as db:
+        with self._write(durable=False) as db:
             db.execute(
                 "UPDATE orders SET error = ?, updated_at = ? WHERE po_number = ?",
                 (redact(error), now_iso(), po_number),
@@ -642,9 +650,13 @@ class SubmissionJournal:
 
         A final order that does not yet report a final result for every row's line item is kept as pending
         and polled again, so no row is called completed or failed on a guess.
+
+        Not durable: if a power cut loses it, the order reads as `sending` again and resuming it is
+        answered 409 with this same order, or it is polled again.
         """
-        with self._write() as db:
-            keys = self._row_keys(db, po_number)
+        with self._write(durable=False) as db:
+            places = self._places(db, po_number)
+            keys = [place[0] for place in places]
             state = order_state(keys, order)
             self._move(
                 db,
@@ -657,7 +669,7 @@ class SubmissionJournal:
             self._store_lines(db, po_number, keys, order)
             if state.is_final and order.line_items:
                 return state, self._rows_from_lines(db, po_number)
-            return state, self._rows_follow(db, po_number, ROW_STATUS_OF_ORDER[state])
+            return state, self._rows_follow(db, po_number, ROW_STATUS_OF_ORDER[state], places)
 
     def mark_foreign(self, po_number: str, error: str) -> list[RowChange]:
         """The vendor holds another order under our PONumber: ours was never created and pays no row.
@@ -711,12 +723,29 @@ class SubmissionJournal:
         found = db.execute("SELECT key FROM rows WHERE po_number = ? ORDER BY line_index", (po_number,))
         return [r["key"] for r in found]
 
-    def _rows_follow(self, db: sqlite3.Connection, po_number: str, status: RowStatus) -> list[RowChange]:
+    def _places(self, db: sqlite3.Connection, po_number: str) -> list[tuple[str, str, int]]:
+        """(key, sheet, row) of the order's rows in line-item order."""
+        found = db.execute(
+            "SELECT key, sheet, row FROM rows WHERE po_number = ? ORDER BY line_index", (po_number,)
+        )
+        return [(r[0], r[1], r[2]) for r in found]
+
+    def _rows_follow(
+        self,
+        db: sqlite3.Connection,
+        po_number: str,
+        status: RowStatus,
+        places: list[tuple[str, str, int]] | None = None,
+    ) -> list[RowChange]:
+        """Every row of the order to `status` (no detail); `places`: the order's rows, when already read."""
         db.execute(
             "UPDATE rows SET status = ?, detail = NULL, updated_at = ? WHERE po_number = ?",
             (status.value, now_iso(), po_number),
         )
-        return self._changes(db, po_number)
+        if places is None:
+            places = self._places(db, po_number)
+        # The rows `_changes` would read back, without reading their status: it is `status` for all of them.
+        return [RowChange(key, sheet, row, status) for key, sheet, row in places]
 
     def _store_lines(
         self, db: sqlite3.Connection, po_number: str, keys: list[str], order: wire.Order
@@ -733,7 +762,7 @@ class SubmissionJournal:
                     item.id,
                     item.status.value,
                     item.failure_reason,
-                    json.dumps([c.model_dump(mode="json", by_alias=True) for c in item.claim_data]),
+                    _claims_json(item.claim_data),
                 )
                 for key, item in match_lines(keys, order).items()
             ],
@@ -764,7 +793,7 @@ class SubmissionJournal:
             "SELECT key, sheet, row, status, detail FROM rows WHERE po_number = ? ORDER BY line_index",
             (po_number,),
         )
-        return [RowChange(r["key"], r["sheet"], r["row"], RowStatus(r["status"]), r["detail"]) for r in found]
+        return [RowChange(r[0], r[1], r[2], _ROW_STATUS[r[3]], r[4]) for r in found]
 
 
 def match_lines(keys: Sequence[str], order: wire.Order) -> dict[str, wire.LineItem]:
@@ -790,6 +819,33 @@ def order_state(keys: Sequence[str], order: wire.Order) -> OrderState:
         item.status in _ROW_STATUS_OF_LINE for item in matched.values()
     )
     return state if settled else OrderState.PENDING
+
+
+def _claims_json(claims: Sequence[wire.ClaimData]) -> str:
+    if not claims:
+        return "[]"  # every card of a digital or physical order: no need to call the encoder
+    return json.dumps([c.model_dump(mode="json", by_alias=True) for c in claims])
+
+
+def _insert_events(
+    db: sqlite3.Connection, run_id: str, events: Sequence[tuple[str, Mapping[str, Any]]]
+) -> None:
+    at = now_iso()
+    db.executemany(
+        "INSERT INTO events (run_id, at, kind, data) VALUES (?, ?, ?, ?)",
+        [(run_id, at, kind, redact(json.dumps(dict(data)))) for kind, data in events],
+    )
+
+
+def _insert_attempts(db: sqlite3.Connection, attempts: Sequence[Attempt]) -> None:
+    db.executemany(
+        "INSERT INTO attempts (po_number, at, action, status_code, error_kind, latency_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (a.po_number, a.at, a.action, a.status_code, a.error_kind, round(a.latency_s * 1000))
+            for a in attempts
+        ],
+    )
 
 
 def _describe(errors: Sequence[RowError], fallback: str) -> str:

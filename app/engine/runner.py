@@ -34,6 +34,9 @@ A crash (or SIGKILL, sleep, network loss) at each point, and what resume does:
   SAME body with the SAME PONumber. If the vendor never got it, it is created now (once); if it did, the
   vendor answers 409 and the original is adopted. Either way exactly one order, paying those rows once.
 - *after the answer is recorded* (accepted, pending, final): resume never sends it again; it only polls.
+  Answers are committed without waiting for the disk (`synchronous=NORMAL`; see `journal.py`): a crash of
+  the process keeps them, a power cut may lose the last few, and then the order reads as `sending` again:
+  the case above, settled by a 409. Every commit this argument needs before a request leaves is durable.
 - *422 (no funds)*: the order goes back to `planned` with its PONumber; sending it later is the same case.
   The client also looks the PONumber up when a refusal follows an attempt whose answer was lost.
 - *cancel, 5xx/timeouts beyond the client's retries, 401/403*: the order stays `sending`; the next pass
@@ -288,8 +291,7 @@ class _Pass:
             yield self.out.pop(0)
 
     def _save_history(self) -> None:
-        self.journal.add_events(self.run_id, self.unsaved_events)
-        self.journal.record_attempts(self.unsaved_attempts)
+        self.journal.add_history(self.run_id, self.unsaved_events, self.unsaved_attempts)
         self.unsaved_events.clear()
         self.unsaved_attempts.clear()
 
