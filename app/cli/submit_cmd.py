@@ -37,14 +37,11 @@ from app.engine.journal import OrderRecord, SubmissionJournal
 from app.engine.plan import (
     BalanceCheck,
     BalanceShortError,
-    PersonalizationDefaults,
     Plan,
     PlanRow,
     SkippedRow,
-    campaign_prefix,
     check_balance,
-    new_run_id,
-    plan_orders,
+    plan_with_settings,
     rows_from_import,
 )
 from app.engine.report import file_sha256
@@ -109,7 +106,6 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
     settings = ctx.settings
     concurrency = _concurrency(args.concurrency, settings.concurrency)
-    prefix = campaign_prefix(args.campaign or settings.campaign_prefix)
     if not args.file.is_file():
         raise UserInputError(f"There is no file at {args.file}.")
     connection = ctx.connect(args.profile)
@@ -117,16 +113,7 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
     _mention_unfinished(ctx, journal, args.json)
     catalog = connection.catalog()
     rows, skipped = _validated_rows(args, catalog, ctx)
-    defaults = settings.personalization
-    plan = plan_orders(
-        rows,
-        run_id=new_run_id(),
-        catalog=catalog,
-        prefix=prefix,
-        max_line_items=settings.max_line_items_per_order,
-        defaults=PersonalizationDefaults(defaults.from_name, defaults.from_email, defaults.message),
-        skipped=skipped,
-    )
+    plan = plan_with_settings(rows, skipped, catalog, settings, args.campaign)
     balance = connection.client.get_balance()
     check = check_balance(plan.costs, balance) if balance is not None else None
     _show_plan(ctx, plan, check, args.json)
@@ -139,7 +126,7 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
         workbook_sha256=file_sha256(args.file),
         profile=connection.profile.name,
         settings=_run_settings(settings.model_dump(), concurrency),
-        campaign=prefix,
+        campaign=plan.prefix,
     )
     return _drive(
         ctx, journal, connection, plan.run_id, concurrency=concurrency, as_json=args.json, send=True

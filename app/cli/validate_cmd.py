@@ -11,19 +11,18 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 
 from app.api.catalog_cache import CatalogCache
 from app.cli.context import CliContext
 from app.cli.formatting import format_money, table
-from app.config.settings import Settings
-from app.domain.catalog import Catalog
+from app.config.run_options import validation_options
+from app.domain.catalog import Catalog, DeliveryType
 from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.fields import Field
 from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
-from app.domain.validation import PersonalizationDefaults, ValidationOptions, delivery_type_from_word
+from app.domain.validation import delivery_type_from_word
 from app.engine.journal import SubmissionJournal
 from app.workbook.export_errors import write_error_report
 from app.workbook.importer import import_workbook
@@ -97,7 +96,7 @@ def import_from_args(args: argparse.Namespace, ctx: CliContext, catalog: Catalog
     return import_workbook(
         Path(args.file),
         catalog=catalog,
-        options=validation_options(ctx.settings, args.delivery_type),
+        options=validation_options(ctx.settings, _delivery_type(args.delivery_type)),
         sheet=args.sheet,
         password=_password(args.password_from_env),
         mapping_overrides=mapping_overrides(args.map),
@@ -134,28 +133,17 @@ def _earlier_runs(ctx: CliContext) -> Mapping[str, str] | None:
     return journal.previous_fingerprints()
 
 
-def validation_options(settings: Settings, delivery_type: str | None) -> ValidationOptions:
-    """The user's settings as validation options; `delivery_type` as typed on the command line."""
-    default_type = None
-    if delivery_type:
-        found = delivery_type_from_word(delivery_type)
-        if found is None:
-            raise UserInputError(
-                f"'{delivery_type}' is not a delivery type. Use email, sms, link or mail "
-                "(or DigitalDelivery, Links, PhysicalShipment)."
-            )
-        default_type = found[0]
-    defaults = settings.personalization
-    return ValidationOptions(
-        default_delivery_type=default_type,
-        default_region=settings.default_phone_region,
-        personalization=PersonalizationDefaults(
-            from_name=defaults.from_name or None,
-            from_email=defaults.from_email or None,
-            message=defaults.message or None,
-        ),
-        total_threshold=Decimal(str(settings.recipient_total_threshold)),
-    )
+def _delivery_type(word: str | None) -> DeliveryType | None:
+    """The delivery type typed on the command line, for rows that do not say."""
+    if not word:
+        return None
+    found = delivery_type_from_word(word)
+    if found is None:
+        raise UserInputError(
+            f"'{word}' is not a delivery type. Use email, sms, link or mail "
+            "(or DigitalDelivery, Links, PhysicalShipment)."
+        )
+    return found[0]
 
 
 def load_catalog(ctx: CliContext, profile_name: str | None) -> Catalog:

@@ -10,12 +10,15 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from app.api import wire
+from app.config.run_options import personalization_defaults
+from app.config.settings import Settings
 from app.domain.catalog import Catalog, DeliveryType, money
 from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.fields import Field
 from app.domain.import_result import ImportResult
 from app.domain.issues import Severity
 from app.domain.recipient import Recipient
+from app.domain.validation import PersonalizationDefaults
 
 PO_NUMBER_MAX_LENGTH = 40
 _PO_CHARACTERS = re.compile(r"[^A-Za-z0-9-]+")
@@ -137,15 +140,6 @@ class SkippedRow:
 
 
 @dataclass(frozen=True)
-class PersonalizationDefaults:
-    """What goes on every card of the run unless the row says otherwise."""
-
-    from_name: str = ""
-    from_email: str = ""
-    message: str = ""
-
-
-@dataclass(frozen=True)
 class PlannedOrder:
     """One order to send: its PONumber (the idempotency key), the exact body, and the rows it pays."""
 
@@ -173,6 +167,7 @@ class Plan:
     run_id: str
     orders: tuple[PlannedOrder, ...]
     skipped: tuple[SkippedRow, ...] = ()
+    prefix: str = ""  # the campaign prefix every PONumber of the run starts with
 
     @property
     def row_count(self) -> int:
@@ -233,7 +228,7 @@ def plan_orders(
     catalog: Catalog,
     prefix: str,
     max_line_items: int,
-    defaults: PersonalizationDefaults = PersonalizationDefaults(),
+    defaults: PersonalizationDefaults | None = None,
     skipped: Sequence[SkippedRow] = (),
 ) -> Plan:
     """Group rows by delivery type (in the order each type first appears), chunk them, number the orders.
@@ -258,11 +253,11 @@ def plan_orders(
             kind=kind,
             rows=chunk,
             catalog=catalog,
-            defaults=defaults,
+            defaults=defaults or PersonalizationDefaults(),
         )
         for seq, (kind, chunk) in enumerate(chunks, start=1)
     )
-    return Plan(run_id=run_id, orders=orders, skipped=tuple(skipped))
+    return Plan(run_id=run_id, orders=orders, skipped=tuple(skipped), prefix=prefix)
 
 
 def _check_unique_keys(rows: Sequence[PlanRow]) -> None:
@@ -391,3 +386,22 @@ class BalanceShortError(GiftbatchError):
             "Add funds in the vendor's portal, then submit again."
         )
         self.check = check
+
+
+def plan_with_settings(
+    rows: Sequence[PlanRow],
+    skipped: Sequence[SkippedRow],
+    catalog: Catalog,
+    settings: Settings,
+    campaign: str | None = None,
+) -> Plan:
+    """A new run's plan as the user's settings shape it (line items per order, personalisation, PONumber prefix)."""
+    return plan_orders(
+        rows,
+        run_id=new_run_id(),
+        catalog=catalog,
+        prefix=campaign_prefix(campaign or settings.campaign_prefix),
+        max_line_items=settings.max_line_items_per_order,
+        defaults=personalization_defaults(settings),
+        skipped=skipped,
+    )

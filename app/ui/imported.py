@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from app.config.settings import Settings
 from app.domain.catalog import Catalog, DeliveryType
 from app.domain.edits import RowEdits, shown_value
 from app.domain.fields import Field
@@ -28,7 +27,7 @@ from app.domain.issues import Issue, Severity
 from app.domain.outcomes import RowValue, SheetLayout
 from app.domain.records import RawRecord, SourceCell
 from app.domain.required_fields import Need, missing_needs
-from app.domain.validation import PersonalizationDefaults, RowValidator, ValidationOptions
+from app.domain.validation import RowValidator, ValidationOptions
 from app.engine.journal import SubmissionJournal
 from app.workbook.importer import sheet_values
 from app.workbook.layouts import layout_of
@@ -64,21 +63,6 @@ def previous_runs(journal_file: Path) -> dict[str, str]:
         return journal.previous_fingerprints()
     finally:
         journal.close()
-
-
-def validation_options(settings: Settings, default_type: DeliveryType | None) -> ValidationOptions:
-    """The user's settings as validation options (as `giftbatch validate` builds them)."""
-    defaults = settings.personalization
-    return ValidationOptions(
-        default_delivery_type=default_type,
-        default_region=settings.default_phone_region,
-        personalization=PersonalizationDefaults(
-            from_name=defaults.from_name or None,
-            from_email=defaults.from_email or None,
-            message=defaults.message or None,
-        ),
-        total_threshold=Decimal(str(settings.recipient_total_threshold)),
-    )
 
 
 @dataclass(frozen=True)

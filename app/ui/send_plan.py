@@ -20,13 +20,10 @@ from app.engine.journal import SubmissionJournal
 from app.engine.plan import (
     BalanceCheck,
     BalanceShortError,
-    PersonalizationDefaults,
     Plan,
     add_costs,
-    campaign_prefix,
     check_balance,
-    new_run_id,
-    plan_orders,
+    plan_with_settings,
     rows_from_import,
 )
 from app.engine.report import file_sha256
@@ -47,7 +44,6 @@ class SendPlan:
     """
 
     plan: Plan
-    prefix: str
     max_line_items: int
     check: BalanceCheck | None
     earlier_run_rows: int = 0
@@ -75,22 +71,11 @@ def make_plan(
     rows, skipped = rows_from_import(result)
     if not rows:
         raise UserInputError("There is no valid row to send: fix the rows marked red in Review first.")
-    prefix = campaign_prefix(settings.campaign_prefix)
-    defaults = settings.personalization
-    plan = plan_orders(
-        rows,
-        run_id=new_run_id(),
-        catalog=catalog,
-        prefix=prefix,
-        max_line_items=settings.max_line_items_per_order,
-        defaults=PersonalizationDefaults(defaults.from_name, defaults.from_email, defaults.message),
-        skipped=skipped,
-    )
+    plan = plan_with_settings(rows, skipped, catalog, settings)
     balance = client.get_balance(cancel=cancel)
     again = sum(1 for issue in result.issues if issue.code == EARLIER_RUN_CODE)
     return SendPlan(
         plan,
-        prefix,
         settings.max_line_items_per_order,
         check_balance(plan.costs, balance) if balance is not None else None,
         again,
@@ -123,7 +108,7 @@ def store_run(
         workbook_sha256=file_sha256(workbook),
         profile=profile,
         settings=run_settings(settings),
-        campaign=planned.prefix,
+        campaign=planned.plan.prefix,
     )
     return planned.plan.run_id
 

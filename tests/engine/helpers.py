@@ -14,8 +14,9 @@ from app.api.client import VendorClient
 from app.api.retry import RetryPolicy
 from app.domain.catalog import Catalog, DeliveryType
 from app.domain.fields import Field
+from app.domain.validation import PersonalizationDefaults
 from app.engine.journal import SubmissionJournal
-from app.engine.plan import PersonalizationDefaults, Plan, PlanRow, new_run_id, plan_orders
+from app.engine.plan import Plan, PlanRow, new_run_id, plan_orders
 from app.engine.states import RowStatus
 from app.sandbox.catalog import PRODUCTS
 from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL

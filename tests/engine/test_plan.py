@@ -11,8 +11,8 @@ import pytest
 from app.api import wire
 from app.domain.catalog import DeliveryType
 from app.domain.errors import UserInputError
+from app.domain.validation import PersonalizationDefaults
 from app.engine.plan import (
-    PersonalizationDefaults,
     PlanningError,
     campaign_prefix,
     check_balance,

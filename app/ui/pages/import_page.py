@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.config.run_options import validation_options
 from app.domain.catalog import Catalog, DeliveryType
 from app.domain.errors import GiftbatchError
 from app.ui.imported import (
@@ -42,7 +43,6 @@ from app.ui.imported import (
     mapping_store,
     previous_runs,
     validate_workbook,
-    validation_options,
 )
 from app.ui.mapping_dialog import MappingDialog
 from app.ui.pages.base import Page
