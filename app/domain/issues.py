@@ -9,7 +9,7 @@ from app.domain.fields import Field
 
 
 class Severity(StrEnum):
-    ERROR = "error"      # the row cannot be sent as it is
+    ERROR = "error"  # the row cannot be sent as it is
     WARNING = "warning"  # the row can be sent; the user should look (a repair we made, a likely duplicate)
 
 
