@@ -219,11 +219,9 @@ class Transaction:
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._db.execute(f"UPDATE orders SET {assignments} WHERE id = ?", (*values.values(), order_id))
 
-    def update_line(self, line_id: str, status: str, failure_reason: str | None) -> None:
-        self._db.execute(
-            "UPDATE line_items SET status = ?, failure_reason = ? WHERE id = ?",
-            (status, failure_reason, line_id),
-        )
+    def update_lines(self, results: Iterable[tuple[str, str | None, str]]) -> None:
+        """(status, failure_reason, line_item_id) rows, in one statement."""
+        self._db.executemany("UPDATE line_items SET status = ?, failure_reason = ? WHERE id = ?", results)
 
     def set_line_statuses(self, order_id: str, status: str) -> None:
         self._db.execute("UPDATE line_items SET status = ? WHERE order_id = ?", (status, order_id))

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from app.sandbox.catalog import (
     BRANDING_IDS,
@@ -26,6 +27,17 @@ CENT = Decimal("0.01")
 E164 = re.compile(r"\+[1-9]\d{7,14}")
 PHYSICAL_REQUIRED = ("Name", "AddressLine1", "City", "State", "Zip", "Country")
 PHYSICAL_OPTIONAL = ("AddressLine2", "Company", "Phone")
+
+# Plain ASCII addresses are accepted by one regex: email-validator takes ~25 µs an address, a quarter of the
+# sandbox's time for an order of a hundred cards. The pattern is narrower than the rules: anything it does not
+# accept (internationalised, quoted, 1-letter or special-use top-level domains, '--' in a label, long parts)
+# goes to email-validator, so it can only agree with it (tests/sandbox/test_email_check.py checks).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_EMAIL = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@((?:{_LABEL}\.)+([A-Za-z]{{2,63}}))")
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_MAX_LOCAL = 64
+_MAX_ADDRESS = 254
 
 FieldErrors = dict[str, list[str]]
 
@@ -54,13 +66,13 @@ class LineRequest:
     external_id: str | None
     email: str | None
 
-    @property
+    @cached_property
     def cost(self) -> Decimal:
         """Value less the discount, plus the fee, in cents, times the quantity; in the product's currency."""
         discounted = self.value * (Decimal(1) - self.product.discount_percentage / Decimal(100))
         return money(discounted + self.product.fee) * self.quantity
 
-    @property
+    @cached_property
     def cost_usd(self) -> Decimal:
         return money(self.cost * USD_PER_UNIT[self.product.currency])
 
@@ -88,7 +100,10 @@ def field(obj: dict[str, Any], name: str) -> Any:
     if name in obj:
         return obj[name]
     lowered = name.lower()
-    return next((v for k, v in obj.items() if k.lower() == lowered), None)
+    for key, value in obj.items():
+        if key.lower() == lowered:
+            return value
+    return None
 
 
 def validate_order(body: Any) -> OrderRequest:
@@ -276,11 +291,22 @@ def _physical_address(raw: Any, path: str, errors: FieldErrors) -> None:
 def _is_email(value: Any) -> bool:
     if not isinstance(value, str):
         return False
+    if _is_plain_email(value):
+        return True
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
         return False
     return True
+
+
+def _is_plain_email(value: str) -> bool:
+    """True for a plain ASCII address email-validator surely accepts; False means 'ask it', not 'invalid'."""
+    match = _PLAIN_EMAIL.fullmatch(value)
+    if match is None or len(value) > _MAX_ADDRESS:
+        return False
+    local, domain, top = match.groups()
+    return len(local) <= _MAX_LOCAL and "--" not in domain and top.lower() not in _SPECIAL_USE
 
 
 def _is_datetime(value: Any) -> bool:

@@ -274,17 +274,21 @@ class SandboxVendor:
         if order is None or order["status"] in FINAL_STATUSES:
             return False
         refund = completed = failed = 0
+        results: list[tuple[str, str | None, str]] = []
+        claims: list[tuple[str, str, int, str, str]] = []
         for line in tx.lines(order_id):
             reason = self._failure_reason(line)
             if reason is None:
                 completed += 1
-                tx.update_line(line["id"], "Completed", None)
+                results.append(("Completed", None, line["id"]))
                 if order["type"] == LINKS:
-                    tx.insert_claims(_claims(line["id"], line["quantity"]))
+                    claims += _claims(line["id"], line["quantity"])
             else:
                 failed += 1
                 refund += line["cost_usd_cents"]
-                tx.update_line(line["id"], "Failed", reason)
+                results.append(("Failed", reason, line["id"]))
+        tx.update_lines(results)
+        tx.insert_claims(claims)
         status = "Completed" if not failed else "Failed" if not completed else "PartiallyCompleted"
         available, pending = tx.balance()
         tx.set_balance(available + refund, pending - order["held_cents"])
