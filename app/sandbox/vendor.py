@@ -16,7 +16,7 @@ import secrets
 import sqlite3
 import string
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -36,6 +36,8 @@ from app.sandbox.store import FINAL_STATUSES, SandboxStore, Transaction
 from app.sandbox.validation import OrderRequest
 
 ANSWER_ALPHABET = string.ascii_uppercase + string.digits
+# A row as read from the store, or as about to be stored (the same names).
+Stored = sqlite3.Row | dict[str, Any]
 # A day after expiry a token is forgotten: from then on it is answered as invalid rather than expired.
 FORGET_TOKENS_AFTER_S = 86400
 
@@ -143,10 +145,12 @@ class SandboxVendor:
                 return Insufficient(total, available)
             order_id = _new_id("ORD")
             row = _order_row(order_id, request, now, delay if pending else None, total)
-            tx.insert_order(row, _line_rows(order_id, request))
+            lines = _line_rows(order_id, request)
+            tx.insert_order(row, lines)
             tx.set_balance(available - total, held + total)
             final = not pending and self._finalize(tx, order_id)
-            order = self._wire_order(tx, order_id)
+            # A pending order is answered as just stored, without reading it back.
+            order = self._wire_order(tx, order_id) if not pending else _wire_form(row, lines, {})
         if pending:
             self.events.order_pending(order_id, now + delay)
         elif final:
@@ -273,21 +277,21 @@ class SandboxVendor:
         order = tx.order(order_id)
         if order is None or order["status"] in FINAL_STATUSES:
             return False
-        refund = completed = failed = 0
-        results: list[tuple[str, str | None, str]] = []
+        refund = completed = 0
+        failures: list[tuple[str, str | None, str]] = []
         claims: list[tuple[str, str, int, str, str]] = []
         for line in tx.lines(order_id):
             reason = self._failure_reason(line)
             if reason is None:
                 completed += 1
-                results.append(("Completed", None, line["id"]))
                 if order["type"] == LINKS:
                     claims += _claims(line["id"], line["quantity"])
             else:
-                failed += 1
                 refund += line["cost_usd_cents"]
-                results.append(("Failed", reason, line["id"]))
-        tx.update_lines(results)
+                failures.append(("Failed", reason, line["id"]))
+        failed = len(failures)
+        tx.set_line_statuses(order_id, "Completed")  # then the failed ones: no line had a reason before
+        tx.update_lines(failures)
         tx.insert_claims(claims)
         status = "Completed" if not failed else "Failed" if not completed else "PartiallyCompleted"
         available, pending = tx.balance()
@@ -321,17 +325,7 @@ class SandboxVendor:
     def _wire_order(self, tx: Transaction, order_id: str) -> dict[str, Any]:
         order = tx.order(order_id)
         assert order is not None
-        claims = tx.claims(order_id)
-        return {
-            "Id": order["id"],
-            "PONumber": order["po_number"],
-            "Type": order["type"],
-            "Status": order["status"],
-            "CreatedAt": order["created_at"],
-            "TotalCost": _amount(order["total_cents"]),
-            "CurrencyCode": ACCOUNT_CURRENCY,
-            "LineItems": [_wire_line(line, claims.get(line["id"], [])) for line in tx.lines(order_id)],
-        }
+        return _wire_form(order, tx.lines(order_id), tx.claims(order_id))
 
     def _ledger_order(self, tx: Transaction, order_id: str) -> dict[str, Any]:
         order = tx.order(order_id)
@@ -434,7 +428,23 @@ def _wire_balance(available_cents: int, pending_cents: int) -> dict[str, Any]:
     }
 
 
-def _wire_line(line: sqlite3.Row, claims: list[sqlite3.Row]) -> dict[str, Any]:
+def _wire_form(
+    order: Stored, lines: Sequence[Stored], claims: dict[str, list[sqlite3.Row]]
+) -> dict[str, Any]:
+    """The order as the vendor reports it, from its stored row, its line items and their claims by line."""
+    return {
+        "Id": order["id"],
+        "PONumber": order["po_number"],
+        "Type": order["type"],
+        "Status": order["status"],
+        "CreatedAt": order["created_at"],
+        "TotalCost": _amount(order["total_cents"]),
+        "CurrencyCode": ACCOUNT_CURRENCY,
+        "LineItems": [_wire_line(line, claims.get(line["id"], [])) for line in lines],
+    }
+
+
+def _wire_line(line: Stored, claims: list[sqlite3.Row]) -> dict[str, Any]:
     return {
         "Id": line["id"],
         "ExternalId": line["external_id"],
