@@ -55,6 +55,7 @@ and within one pass an order is in at most one request at a time, so no two bodi
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import threading
@@ -62,6 +63,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -185,8 +187,37 @@ class SubmissionRunner:
         """Send what is unsent (unless `send` is False: then only follow orders already accepted) and follow
         accepted orders until they are final, their deadline passes, or the run stops; yields as it goes."""
         self.journal.run(run_id)  # an unknown run is the user's mistake: say so before taking any lock
-        with RunLock(self.lock_dir, run_id):
+        with RunLock(self.lock_dir, run_id), _older_objects_frozen():
             yield from _Pass(self, run_id, cancel, pause or threading.Event(), send).events()
+
+
+class _FrozenObjects:
+    """How many runs of this process hold the garbage collector's older objects frozen."""
+
+    lock = threading.Lock()
+    runs = 0
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """Keep the objects that exist when a run starts out of the garbage collector's full passes until it ends.
+
+    They outlive the run (the workbook, the plan, a window). A full pass walks every one of them — 150 ms for
+    a 10,000-row plan, usually due during the run from the allocations that made the plan — and on the loop
+    thread that holds up every order in flight. Objects made during the run are collected as always; cycles
+    among the frozen ones that die meanwhile are collected once the last run of the process ends.
+    """
+    with _FrozenObjects.lock:
+        if _FrozenObjects.runs == 0:
+            gc.freeze()
+        _FrozenObjects.runs += 1
+    try:
+        yield
+    finally:
+        with _FrozenObjects.lock:
+            _FrozenObjects.runs -= 1
+            if _FrozenObjects.runs == 0:
+                gc.unfreeze()
 
 
 def live_status(journal: SubmissionJournal, run_id: str, lock_dir: Path | None = None) -> RunStatus:
