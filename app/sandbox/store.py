@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -257,7 +258,5 @@ class Transaction:
     def _insert(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
-        self._db.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({marks})",
-            [tuple(row[c] for c in columns) for row in rows],
-        )
+        values = itemgetter(*columns)  # a row's values in column order, without a generator per row
+        self._db.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", [values(row) for row in rows])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,15 +66,16 @@ class LineRequest:
     external_id: str | None
     email: str | None
 
-    @cached_property
-    def cost(self) -> Decimal:
-        """Value less the discount, plus the fee, in cents, times the quantity; in the product's currency."""
-        discounted = self.value * (Decimal(1) - self.product.discount_percentage / Decimal(100))
-        return money(discounted + self.product.fee) * self.quantity
+    # Value less the discount, plus the fee, in cents, times the quantity; in the product's currency.
+    cost: Decimal = dataclasses.field(init=False)
+    cost_usd: Decimal = dataclasses.field(init=False)
 
-    @cached_property
-    def cost_usd(self) -> Decimal:
-        return money(self.cost * USD_PER_UNIT[self.product.currency])
+    def __post_init__(self) -> None:
+        # Worked out once here: the order's total and each stored line item need them.
+        discounted = self.value * (Decimal(1) - self.product.discount_percentage / Decimal(100))
+        cost = money(discounted + self.product.fee) * self.quantity
+        object.__setattr__(self, "cost", cost)
+        object.__setattr__(self, "cost_usd", money(cost * USD_PER_UNIT[self.product.currency]))
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,21 @@ def field(obj: dict[str, Any], name: str) -> Any:
     """A member of a JSON object, its name matched without regard to case (as the vendor's framework does)."""
     if name in obj:
         return obj[name]
-    lowered = name.lower()
-    for key, value in obj.items():
-        if key.lower() == lowered:
-            return value
-    return None
+    keys = tuple(obj)
+    folded = _FOLDED_KEYS.get(keys)
+    if folded is None:
+        folded = {key.lower(): key for key in reversed(keys)}  # reversed: the first spelling wins
+        if len(_FOLDED_KEYS) < _MAX_KEY_SETS:
+            _FOLDED_KEYS[keys] = folded
+    key = folded.get(name.lower())
+    return None if key is None else obj[key]
+
+
+# Each set of keys seen, lower-cased: an order's line items share theirs, and each looks up absent optional
+# members (BrandingId, Personalization, Sms) that would otherwise cost a scan of its keys. Bounded, as
+# clients can send any keys.
+_FOLDED_KEYS: dict[tuple[str, ...], dict[str, str]] = {}
+_MAX_KEY_SETS = 1024
 
 
 def validate_order(body: Any) -> OrderRequest:
@@ -205,13 +216,14 @@ def _value(raw: Any, product: SandboxProduct | None, path: str, errors: FieldErr
     value = Decimal(raw)
     if product is None:
         return value
-    low, high = min(product.denominations), max(product.denominations)
     if product.denomination_type == "Fixed":
         if value not in product.denominations:
             listed = ", ".join(f"{d:f}" for d in product.denominations)
             errors[path] = [f"Value must be one of {listed} {product.currency} for {product.id}."]
             return None
-    elif not low <= value <= high or value != value.quantize(CENT):
+        return value
+    low, high = min(product.denominations), max(product.denominations)
+    if not low <= value <= high or value != value.quantize(CENT):
         rule = f"from {low:f} to {high:f} {product.currency} with at most 2 decimals"
         errors[path] = [f"Value must be {rule} for {product.id}."]
         return None
