@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from app.domain.catalog import DeliveryType
 from app.domain.issues import Severity
-from app.ui.imported import ImportChoices, validate_workbook
+from app.ui.imported import HAS_ERROR, HAS_WARNING, KIND_FLAGS, ImportChoices, validate_workbook
 from app.ui.models.issue_model import IssueTreeModel
 from app.ui.models.recipient_model import (
     CHECKING,
@@ -208,3 +211,93 @@ def test_a_hundred_thousand_rows_filter_and_search_correctly(qtmodeltester: Mode
     assert proxy.index(0, 0).data() == "Person 4242"
     assert workbook.facts.error_rows == 100
     assert workbook.facts.costs == {"USD": 50_000 * 25 + 49_900 * 10}
+
+
+def test_the_filter_proxy_stays_consistent_through_filters_searches_and_new_workbooks(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = sample_model()
+    proxy = RecipientFilterProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)  # the tester keeps watching every signal below
+    proxy.set_row_filter(RowFilter.ERRORS)
+    proxy.set_search("example")
+    model.setData(cell(model, "Gifts Q4!7", "E-mail Address"), "chloe.dubois@example.com")
+    model.set_row_statuses({"Gifts Q4!7": "Sending", "Gifts Q4!5": "Sending"})
+    model.flush_statuses()
+    model.set_workbook(imported_sample())
+    assert proxy.rowCount() == len(matching(model, RowFilter.ERRORS, "example"))
+    proxy.set_search("")
+    proxy.set_row_filter(RowFilter.ALL)
+    assert proxy.rowCount() == model.rowCount()
+    model.set_workbook(None)
+    assert proxy.rowCount() == 0
+
+
+def test_the_current_cell_stays_on_its_row_when_the_filter_changes(qtbot: QtBot) -> None:
+    model = sample_model()
+    proxy = RecipientFilterProxy()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    row = model.row_for_key("Gifts Q4!9")
+    assert row is not None
+    view.setCurrentIndex(proxy.mapFromSource(model.index(row, 1)))
+    proxy.set_row_filter(RowFilter.ERRORS)
+    assert view.currentIndex().data(RowKeyRole) == "Gifts Q4!9"
+    assert view.currentIndex().column() == 1
+    proxy.set_search("chloe")  # hides that row
+    assert not view.currentIndex().isValid()
+
+
+def matching(model: RecipientTableModel, kind: RowFilter, search: str) -> list[int]:
+    """The rows a filter shows, worked out row by row (as a QSortFilterProxyModel's filterAcceptsRow did)."""
+    wanted = {
+        RowFilter.ALL: 0,
+        RowFilter.ERRORS: HAS_ERROR,
+        RowFilter.WARNINGS: HAS_WARNING,
+        RowFilter.DIGITAL: KIND_FLAGS[DeliveryType.DIGITAL],
+        RowFilter.LINKS: KIND_FLAGS[DeliveryType.LINKS],
+        RowFilter.PHYSICAL: KIND_FLAGS[DeliveryType.PHYSICAL],
+    }[kind]
+    needle = search.strip().casefold()
+    return [
+        row
+        for row in range(model.rowCount())
+        if (not wanted or model.row_flags(row) & wanted) and needle in model.search_text(row)
+    ]
+
+
+def test_a_hundred_thousand_rows_show_exactly_the_rows_each_filter_and_search_matches() -> None:
+    workbook = validate_workbook(
+        synthetic_read(100_000, bad_every=1000),
+        ImportChoices(),
+        catalog=sandbox_like_catalog(),
+        options=options(),
+    )
+    shuffle = random.Random(6)
+    kinds = [0, *KIND_FLAGS.values()]  # every kind of row, some with errors or warnings
+    workbook.facts.flags = [
+        shuffle.choice(kinds) | shuffle.choice([0, 0, 0, HAS_ERROR, HAS_WARNING, HAS_ERROR | HAS_WARNING])
+        for _ in workbook.keys
+    ]
+    model = RecipientTableModel()
+    model.set_workbook(workbook)
+    proxy = RecipientFilterProxy()
+    proxy.setSourceModel(model)
+    searches = [(kind, "") for kind in RowFilter if kind is not RowFilter.ALL]
+    searches += [
+        (RowFilter.ALL, "  PERSON 12 "),
+        (RowFilter.ALL, "\x1fcoffee\x1f"),
+        (RowFilter.ALL, "nothing"),
+    ]
+    searches += [(RowFilter.ERRORS, "person7"), (RowFilter.LINKS, "example.com"), (RowFilter.ALL, "")]
+    for kind, search in searches:
+        proxy.set_row_filter(kind)
+        proxy.set_search(search)
+        shown = [proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())]
+        assert shown == matching(model, kind, search), (kind, search)
+        assert all(
+            proxy.mapFromSource(model.index(row, 2)).row() == i for i, row in [*enumerate(shown)][-50:]
+        )
