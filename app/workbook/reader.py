@@ -13,12 +13,14 @@ XML (calamine does not expose them); .xls/.ods/.csv error cells read as empty.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
@@ -243,7 +245,22 @@ def read_workbook(
     path = Path(path)
     source = open_source(path, password)
     reader = _Reader(source, mapping_overrides, mapping_store, progress, cancel)
-    return reader.read(sheet)
+    with _no_cyclic_collection():
+        return reader.read(sheet)
+
+
+@contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
+    """The cyclic garbage collector off while a sheet is read: a read makes a few objects per cell (1.2 million
+    for 100,000 rows of 12 columns), frees next to none and makes no cycles, so the collector would only walk
+    the growing heap again and again (0.15-0.2 s at 100,000 rows). It is back on after, as it was."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Reader:
