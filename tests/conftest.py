@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from keyring.backends import fail
 
 from app.config.paths import HOME_ENV, AppPaths
 from tests.keyring_fakes import MemoryKeyring
+
+SANDBOX_THREAD = "giftbatch-sandbox"
 
 # Qt tests draw nothing on screen; set before any test imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -50,3 +53,14 @@ def no_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def no_sandbox_left_running() -> Iterator[None]:
+    """Every test stops the sandboxes it starts: a leaked server would serve the next test's requests."""
+    before = {t.ident for t in threading.enumerate() if t.name == SANDBOX_THREAD}
+    yield
+    leaked = [t for t in threading.enumerate() if t.name == SANDBOX_THREAD and t.ident not in before]
+    for thread in leaked:
+        thread.join(timeout=5)
+    assert not [t for t in leaked if t.is_alive()], "a sandbox started by this test is still running"

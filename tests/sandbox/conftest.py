@@ -126,7 +126,7 @@ def line(
     return item
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped before other folders run: they count sandbox threads
 def sandbox_server() -> Iterator[SandboxServer]:
     with SandboxServer(faults={"pending_delay_s": FAST_PENDING_S}) as server:
         yield server
