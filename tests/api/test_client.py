@@ -567,7 +567,7 @@ def test_logs_hold_method_path_and_status_but_no_secret(
     vendor: FakeVendor,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="app")  # the app logger, whatever level an earlier test left it at
     claim = "https://claim.example/claim/SECRET-CLAIM-LINK"
     links_order = order_body(
         LineItems=[{"ClaimData": [{"ClaimLink": claim, "ClaimLinkChallengeAnswer": "4321"}]}]
