@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from app.domain.fields import Field
@@ -446,25 +446,38 @@ def _guess_from_typo(key: str) -> Field | None:
     """'Emial', 'Adress', 'Quanity': a letter left out, added or swapped (not replaced: 'Gender')."""
     if len(key) < _SHORTEST_TYPO_KEY:
         return None
-    for known, fld in _EXACT.items():
-        if len(known) >= _SHORTEST_TYPO_KEY and _one_slip_apart(key, known):
+    for known, fld in _typo_candidates(len(key)):
+        if _one_slip_apart(key, known):
             return fld
     return None
 
 
+@lru_cache(maxsize=128)
+def _typo_candidates(length: int) -> tuple[tuple[str, Field], ...]:
+    """The known keys a key of `length` letters can be one slip from (a letter more, less or swapped), in
+    the order they are tried. Finding the header tries every cell of the first rows, most of them data."""
+    return tuple(
+        (known, fld)
+        for known, fld in _EXACT.items()
+        if len(known) >= _SHORTEST_TYPO_KEY and abs(len(known) - length) <= 1
+    )
+
+
 def _one_slip_apart(typed: str, known: str) -> bool:
-    if len(typed) == len(known):
-        diffs = [i for i, (a, b) in enumerate(zip(typed, known, strict=True)) if a != b]
-        return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and typed[diffs[0]] == known[diffs[1]]
-            and typed[diffs[1]] == known[diffs[0]]
-        )
-    shorter, longer = sorted((typed, known), key=len)
-    if len(longer) - len(shorter) != 1:
+    shorter, longer = (typed, known) if len(typed) <= len(known) else (known, typed)
+    if len(longer) - len(shorter) > 1:
         return False
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+    i = 0  # the first place they differ: the slip is there
+    while i < len(shorter) and shorter[i] == longer[i]:
+        i += 1
+    if len(shorter) < len(longer):
+        return longer[i + 1 :] == shorter[i:]  # a letter added (or left out) at i
+    return (
+        i + 1 < len(typed)
+        and typed[i] == known[i + 1]
+        and typed[i + 1] == known[i]
+        and typed[i + 2 :] == known[i + 2 :]  # two neighbours swapped at i
+    )
 
 
 @dataclass(frozen=True)

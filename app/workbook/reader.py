@@ -18,12 +18,13 @@ import io
 import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,6 @@ ANCHOR_FIELDS = frozenset(
     }
 )
 HEADER_EXAMPLES = "Email, Mobile, Product, Value, Quantity, Delivery Method, Address 1, City, Zip"
-_PROGRESS_EVERY = 5_000
 _FEW_CELLS = 3  # rows with at most this many non-empty cells are checked for holding only spaces
 _LARGEST_EXACT_FLOAT = 2**53
 _AS_IS = frozenset({str, int, bool, date, datetime})
@@ -395,31 +395,27 @@ class _Reader:
     def _data_columns(self, grid: _Grid, header_index: int) -> tuple[list[int], list[list[Value]]]:
         """The Excel row number of each non-blank row below the header, and the values by column.
 
-        Work is done a column at a time: a column of text with no empty cell is taken as it is, and only
-        columns holding numbers, empty cells or odd types are converted cell by cell.
+        Work is done a column at a time: the rows are turned into columns once; blank rows are looked for
+        only among the rows that are empty in one of the sparsest columns (see `_blank_rows`); a column of
+        text with no empty cell is taken as it is, and only columns holding numbers, empty cells or odd
+        types are converted cell by cell.
         """
-        source_rows = grid.rows
-        width = len(source_rows[header_index])
-        first_number = grid.top + 1
-        numbers: list[int] = []
-        kept: list[list[Any]] = []
-        for i in range(header_index + 1, len(source_rows)):
-            raw = source_rows[i]
-            empty = raw.count("")
-            if empty == width or (empty + _FEW_CELLS >= width and _is_blank(raw)):
-                continue
-            kept.append(raw)
-            numbers.append(first_number + i)
-            if len(kept) % _PROGRESS_EVERY == 0:
-                if len(kept) > ROW_LIMIT:
-                    raise TooManyRows(self.path, grid.name, ROW_LIMIT)
-                self._check_cancel()
-        if len(kept) > ROW_LIMIT:
-            raise TooManyRows(self.path, grid.name, ROW_LIMIT)
+        rows = grid.rows[header_index + 1 :]
+        width = len(grid.rows[header_index])
+        first_number = grid.top + header_index + 2
         grid.rows = []  # the columns below replace the reader's rows; let them go
+        self._check_cancel()
+        cells = list(zip(*rows, strict=True))
+        blank = _blank_rows(rows, cells, width)
+        if len(rows) - len(blank) > ROW_LIMIT:
+            raise TooManyRows(self.path, grid.name, ROW_LIMIT)
+        numbers = [first_number + i for i in range(len(rows)) if i not in blank]
+        if blank:
+            cells = list(zip(*(row for i, row in enumerate(rows) if i not in blank), strict=True))
+        del rows
         self._report(50)
-        columns = [_convert_column(column) for column in zip(*kept, strict=True)] if kept else []
-        del kept
+        columns = [_convert_column(column) for column in cells]
+        del cells
         return numbers, columns or [[] for _ in range(width)]
 
     def _choices_for(self, headers: tuple[HeaderCell, ...]) -> dict[str, Field | None] | None:
@@ -584,6 +580,28 @@ def _convert_column(column: tuple[Any, ...]) -> list[Value]:
             for v in column
         ]
     return [None if v == "" else v if type(v) in _AS_IS else _convert(v) for v in column]
+
+
+def _blank_rows(rows: list[list[Any]], columns: list[tuple[Any, ...]], width: int) -> set[int]:
+    """Positions in `rows` of the rows to skip: every cell empty, or at most `_FEW_CELLS` cells holding only
+    spaces. Such a row is empty in at least one of any `_FEW_CELLS + 1` columns, so only the rows empty in
+    one of the sparsest few are looked at: none at all when those columns are full, as in most sheets."""
+    if width <= _FEW_CELLS:
+        candidates: Iterable[int] = range(len(rows))
+    elif len(list(islice((c for c in columns if "" not in c), _FEW_CELLS + 1))) > _FEW_CELLS:
+        return set()  # enough columns without an empty cell: no row can be blank
+    else:
+        sparsest = sorted(columns, key=lambda column: column.count(""))[: _FEW_CELLS + 1]
+        candidates = sorted(
+            {i for column in sparsest if "" in column for i, v in enumerate(column) if v == ""}
+        )
+    blank = set()
+    for i in candidates:
+        raw = rows[i]
+        empty = raw.count("")
+        if empty == width or (empty + _FEW_CELLS >= width and _is_blank(raw)):
+            blank.add(i)
+    return blank
 
 
 def _is_blank(row: list[Any]) -> bool:
