@@ -73,6 +73,7 @@ ANCHOR_FIELDS = frozenset(
     }
 )
 HEADER_EXAMPLES = "Email, Mobile, Product, Value, Quantity, Delivery Method, Address 1, City, Zip"
+_PROGRESS_EVERY = 5_000  # rows looked at one by one between two cancel checks
 _FEW_CELLS = 3  # rows with at most this many non-empty cells are checked for holding only spaces
 _LARGEST_EXACT_FLOAT = 2**53
 _AS_IS = frozenset({str, int, bool, date, datetime})
@@ -406,7 +407,7 @@ class _Reader:
         grid.rows = []  # the columns below replace the reader's rows; let them go
         self._check_cancel()
         cells = list(zip(*rows, strict=True))
-        blank = _blank_rows(rows, cells, width)
+        blank = _blank_rows(rows, cells, width, self._check_cancel)
         if len(rows) - len(blank) > ROW_LIMIT:
             raise TooManyRows(self.path, grid.name, ROW_LIMIT)
         numbers = [first_number + i for i in range(len(rows)) if i not in blank]
@@ -582,7 +583,9 @@ def _convert_column(column: tuple[Any, ...]) -> list[Value]:
     return [None if v == "" else v if type(v) in _AS_IS else _convert(v) for v in column]
 
 
-def _blank_rows(rows: list[list[Any]], columns: list[tuple[Any, ...]], width: int) -> set[int]:
+def _blank_rows(
+    rows: list[list[Any]], columns: list[tuple[Any, ...]], width: int, check_cancel: Callable[[], None]
+) -> set[int]:
     """Positions in `rows` of the rows to skip: every cell empty, or at most `_FEW_CELLS` cells holding only
     spaces. Such a row is empty in at least one of any `_FEW_CELLS + 1` columns, so only the rows empty in
     one of the sparsest few are looked at: none at all when those columns are full, as in most sheets."""
@@ -596,7 +599,9 @@ def _blank_rows(rows: list[list[Any]], columns: list[tuple[Any, ...]], width: in
             {i for column in sparsest if "" in column for i, v in enumerate(column) if v == ""}
         )
     blank = set()
-    for i in candidates:
+    for n, i in enumerate(candidates, 1):
+        if n % _PROGRESS_EVERY == 0:
+            check_cancel()
         raw = rows[i]
         empty = raw.count("")
         if empty == width or (empty + _FEW_CELLS >= width and _is_blank(raw)):
