@@ -16,6 +16,7 @@ from app.engine.report import build_run_report
 from app.engine.runner import live_status
 from app.engine.states import RowStatus, RunStatus
 from app.ui.formatting import format_money, format_time
+from app.ui.heap import built_to_last
 
 # Rows whose fate the vendor has given (or is giving): what "sent" means to the user.
 _SENT = frozenset(
@@ -160,6 +161,7 @@ class RunResults:
         return [line for line in self.lines if line.status in _NOT_SENT]
 
 
+@built_to_last  # shown as long as the run is: 70-200 ms full GC passes while reading 30,000 rows otherwise
 def load_results(journal: SubmissionJournal, run_id: str) -> RunResults:
     report = build_run_report(journal, run_id)
     return RunResults(load_summary(journal, run_id), [RowLine.of(outcome) for outcome in report.outcomes])
