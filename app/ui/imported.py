@@ -21,7 +21,13 @@ from pathlib import Path
 from app.domain.catalog import Catalog, DeliveryType
 from app.domain.edits import RowEdits, shown_value
 from app.domain.fields import Field
-from app.domain.import_result import ImportCancelled, ImportResult, SheetValues, validate_sheets
+from app.domain.import_result import (
+    ImportCancelled,
+    ImportedRow,
+    ImportResult,
+    SheetValues,
+    validate_sheets,
+)
 from app.domain.issues import Issue, Severity
 from app.domain.outcomes import RowValue, SheetLayout
 from app.domain.records import RawRecord, SourceCell
@@ -171,6 +177,7 @@ class ImportedWorkbook:
         self.row_sheets = [sheet_index[row.recipient.sheet] for row in rows]
         self.positions = {key: i for i, key in enumerate(self.keys)}
         self.search_texts = [self._search_text(i) for i in range(len(rows))]
+        self._found_kinds = _kinds_by_sheet(rows)  # here in the worker, not per question on the GUI thread
         self.facts = compute_facts(self)
 
     # -- the grid ------------------------------------------------------------------------------------------
@@ -268,6 +275,7 @@ class ImportedWorkbook:
         """Validate edited rows again and redo the whole-file checks; run in a worker, one at a time."""
         for record in records:
             self.result.revalidate(record)
+        self._found_kinds = _kinds_by_sheet(self.result.rows)
         return compute_facts(self, cancel)
 
     def _search_text(self, row: int) -> str:
@@ -278,11 +286,7 @@ class ImportedWorkbook:
     def kinds(self, sheet: SheetRead) -> set[DeliveryType]:
         """The delivery types the sheet's rows were found to have, and the chosen default; Email/SMS when
         none is known (what a sheet of names and products is most likely for)."""
-        kinds = {
-            row.recipient.delivery_type
-            for row in self.result.rows
-            if row.recipient.sheet == sheet.name and row.recipient.delivery_type is not None
-        }
+        kinds = set(self._found_kinds.get(sheet.name, ()))
         if self.choices.default_delivery_type is not None:
             kinds.add(self.choices.default_delivery_type)
         return kinds or {DeliveryType.DIGITAL}
@@ -494,6 +498,15 @@ def _grid_columns(
             )
         grid.append(cells)
     return headers, grid
+
+
+def _kinds_by_sheet(rows: Sequence[ImportedRow]) -> dict[str, set[DeliveryType]]:
+    """The delivery types each sheet's rows were found to have."""
+    kinds: dict[str, set[DeliveryType]] = defaultdict(set)
+    for row in rows:
+        if row.recipient.delivery_type is not None:
+            kinds[row.recipient.sheet].add(row.recipient.delivery_type)
+    return kinds
 
 
 def _kept_edits(edits: RowEdits, sheet_names: set[str]) -> RowEdits:
