@@ -51,9 +51,17 @@ def _duplicates(recipients: Sequence[Recipient], found: dict[str, list[Issue]]) 
 def _totals(recipients: Sequence[Recipient], threshold: Decimal, found: dict[str, list[Issue]]) -> None:
     totals: dict[tuple[str, str], Decimal] = {}
     for recipient in recipients:
-        if recipient.identity and recipient.currency and recipient.value is not None and recipient.quantity:
-            key = (recipient.identity, recipient.currency)
-            totals[key] = totals.get(key, 0) + recipient.value * recipient.quantity
+        identity, currency, value, quantity = (
+            recipient.identity,
+            recipient.currency,
+            recipient.value,
+            recipient.quantity,
+        )
+        if identity and currency and value is not None and quantity:
+            key = (identity, currency)
+            amount = value if quantity == 1 else value * quantity  # one card: no multiplication to do
+            total = totals.get(key)
+            totals[key] = amount if total is None else total + amount
     over = {key for key, total in totals.items() if total > threshold}
     if not over:
         return  # the usual case: one pass, no lists of rows

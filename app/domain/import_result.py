@@ -92,7 +92,7 @@ class ImportResult:
     _positions: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._positions = {row.key: i for i, row in enumerate(self.rows)}
+        self._positions = {row.recipient.key: i for i, row in enumerate(self.rows)}
         self.recheck_file()
 
     # -- counts and issues -------------------------------------------------------------------------------
@@ -188,13 +188,14 @@ class ImportResult:
         """Redo the warnings that depend on several rows (duplicates, totals per recipient)."""
         threshold = self.validator.options.total_threshold
         found = check_recipients([row.recipient for row in self.rows], threshold)
+        # Only rows that have or had such a warning get a new list: a fresh empty list for each of 100,000
+        # rows on every edit makes the garbage collector walk the whole heap (half a second holding the GIL,
+        # which freezes the GUI thread). Rows that had one are cleared, then the rows found get theirs.
         for row in self.rows:
-            # Only rows that have or had such a warning get a new list: a fresh empty list for each of
-            # 100,000 rows on every edit makes the garbage collector walk the whole heap (half a second
-            # holding the GIL, which freezes the GUI thread).
-            issues = found.get(row.key)
-            if issues is not None or row.file_issues:
-                row.file_issues = issues or []
+            if row.file_issues:
+                row.file_issues = []
+        for key, issues in found.items():
+            self.rows[self._positions[key]].file_issues = issues
 
 
 def validate_sheets(

@@ -134,6 +134,9 @@ class ValidationOptions:
     text_source: bool = False
 
 
+_NOTHING_BROKEN: frozenset[Field] = frozenset()
+
+
 class _Row:
     """One row being checked: its raw values, where each field sits, and the issues found so far."""
 
@@ -146,7 +149,7 @@ class _Row:
         self.index = layout.index
         self.columns = layout.columns
         self.issues: list[Issue] = []
-        self.broken: set[Field] = set()
+        self.broken: frozenset[Field] = _NOTHING_BROKEN  # a new set only for a row with an error cell
 
     def get(self, fld: Field) -> CellValue:
         """The cell's value, None when empty (spaces only count as empty); an Excel error is reported here."""
@@ -204,7 +207,7 @@ class _Row:
         self.issues.append(at_row(Severity.WARNING, code, where, fld, text))
 
     def _excel_error(self, fld: Field, value: CellError) -> None:
-        self.broken.add(fld)
+        self.broken = self.broken | {fld}
         label = fld.label.lower()
         self.issues.append(
             error(
@@ -226,6 +229,17 @@ def _relocate(issue: Issue, row: _Row) -> Issue:
     _, _, rest = issue.message.partition(": ")
     where = f"{column}{row.number}" if column else f"Row {row.number}"
     return Issue(issue.severity, issue.code, f"{where}: {rest}", row.sheet, row.number, column, issue.field)
+
+
+_MISS: Any = object()
+
+
+def _seen(cache: dict[Hashable, Outcome], key: Hashable) -> Any:
+    """What `cache` holds for `key` when it came with no issues to report (most rows: a product, amount,
+    delivery type or date seen before, and fine), without the cost of calling `RowValidator._cached`; else
+    `_MISS`."""
+    found = cache.get(key)
+    return found[0] if found is not None and not found[1] else _MISS
 
 
 def _key(value: CellValue) -> Hashable:
@@ -251,6 +265,9 @@ class RowValidator:
         self.previous = previous_fingerprints or {}
         self.sheet_notes: dict[tuple[str, str], Issue] = {}
         self._caches: dict[Field, dict[Hashable, Outcome]] = defaultdict(dict)
+        # The caches read for every row, bound once (see `_seen`).
+        self._products, self._types = self._caches[_PRODUCT], self._caches[_TYPE]
+        self._values, self._dates = self._caches[_VALUE], self._caches[_DATE]
         self._names = _names_index(catalog)
 
     def validate_record(
@@ -339,11 +356,15 @@ class RowValidator:
                     f"{self._examples()}. Type the product's id (or its name).",
                 )
             return None
-        product, product_id = self._cached(row, _PRODUCT, _key(value), self._find_product)
+        key = _key(value)
+        found: tuple[Product | None, str | None] = _seen(self._products, key)
+        if found is _MISS:
+            found = self._cached(row, _PRODUCT, key, self._find_product)
+        product, product_id = found
         recipient.product_id = product_id
         if product is not None:
             recipient.currency = product.currency
-        return product  # type: ignore[no-any-return]
+        return product
 
     def _find_product(self, cell: SourceCell) -> Outcome:
         text, trimmed = repair_text(cell, _PRODUCT)
@@ -404,9 +425,10 @@ class RowValidator:
     def _delivery_type(self, row: _Row, product: Product | None) -> tuple[DeliveryType | None, Field | None]:
         value = row.get(_TYPE)
         if value is not None:
-            found: tuple[DeliveryType | None, Field | None] = self._cached(
-                row, _TYPE, _key(value), _read_delivery_type
-            )
+            key = _key(value)
+            found: tuple[DeliveryType | None, Field | None] = _seen(self._types, key)
+            if found is _MISS:
+                found = self._cached(row, _TYPE, key, _read_delivery_type)
             return found
         if _TYPE in row.broken:
             return None, None
@@ -475,7 +497,9 @@ class RowValidator:
                 row.fail("value.missing", _VALUE, f"no value given. Expected {expected}. Type the amount.")
             return
         key = (type(value), value, product.id if product else None)
-        amount: Amount | None = self._cached(row, _VALUE, key, self._read_value, product)
+        amount: Amount | None = _seen(self._values, key)
+        if amount is _MISS:
+            amount = self._cached(row, _VALUE, key, self._read_value, product)
         if amount is None:
             return
         recipient.value = amount.value
@@ -855,7 +879,11 @@ class RowValidator:
     def _delivery_date(self, row: _Row, recipient: Recipient) -> None:
         value = row.get(_DATE)
         if value is not None:
-            recipient.delivery_date = self._cached(row, _DATE, _key(value), self._read_date)
+            key = _key(value)
+            found: date | None = _seen(self._dates, key)
+            if found is _MISS:
+                found = self._cached(row, _DATE, key, self._read_date)
+            recipient.delivery_date = found
 
     def _read_date(self, cell: SourceCell) -> Outcome:
         found, repaired = repair_date(cell, _DATE, self.options.default_region)
