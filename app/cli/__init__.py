@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from app import __version__
 from app.cli import gui_cmd
@@ -50,18 +51,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit status; a user's mistake is one line on stderr, never a traceback."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    desktop = desktop_app_request(argv)
+    if desktop is not None:  # the desktop app starts without loading every command's modules first
+        ctx = CliContext.create(home=desktop.home)
+        return _run(lambda: gui_cmd.run_gui(desktop, ctx), ctx)
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = CliContext.create(home=args.home)
     if args.self_test:
         return run_self_test(main, ctx.print)
-    if args.command is None:
-        args.func = gui_cmd.run_gui  # no command: open the desktop app
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
+    return _run(lambda: args.func(args, ctx), ctx)
+
+
+def desktop_app_request(argv: list[str]) -> argparse.Namespace | None:
+    """`giftbatch`, `giftbatch gui [FILE]`, each optionally after `--home DIR`: what opens the desktop app."""
+    home, rest = None, argv
+    if rest[:1] == ["--home"] and len(rest) >= 2:
+        home, rest = rest[1], rest[2:]
+    elif rest[:1] and rest[0].startswith("--home="):
+        home, rest = rest[0].split("=", 1)[1], rest[1:]
+    if rest and rest[0] == "gui":
+        rest = rest[1:]
+    elif rest:
+        return None
+    if len(rest) > 1 or (rest and rest[0].startswith("-")):
+        return None
+    return argparse.Namespace(home=home, file=Path(rest[0]) if rest else None)
+
+
+def _run(command: Callable[[], int], ctx: CliContext) -> int:
     try:
-        return int(args.func(args, ctx))
+        return int(command())
     except GiftbatchError as error:
         ctx.fail(error.message)
         return error.exit_code

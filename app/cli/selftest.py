@@ -20,7 +20,6 @@ from pathlib import Path
 import httpx
 import openpyxl
 
-from app.sandbox.server import SandboxServer
 from app.workbook.reader import read_workbook
 
 SAMPLE = "mixed-all-three.xlsx"
@@ -120,6 +119,8 @@ def _track(state: _State) -> str:
 
 def _ledger(state: _State) -> str:
     """Read the sandbox's own books: exactly one line item per row, nothing charged twice."""
+    from app.sandbox.server import SandboxServer  # noqa: PLC0415 (loaded only when the self-test runs)
+
     with SandboxServer(state_path=state.home / "data" / "sandbox.sqlite3") as server:
         ledger = httpx.get(f"{server.base_url}/_sandbox/ledger", timeout=10).json()
     external_ids = [li["ExternalId"] for o in ledger["orders"] for li in o["LineItems"]]

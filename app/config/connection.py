@@ -13,7 +13,6 @@ from app.config.profiles import Profile
 from app.config.secrets import SecretStore
 from app.domain.catalog import Catalog
 from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
-from app.sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +45,10 @@ def open_connection(profile: Profile, paths: AppPaths, secrets: SecretStore) -> 
     stack = ExitStack()
     try:
         if profile.is_sandbox:
+            # Loaded here, not at start-up: uvicorn and Starlette are only needed once the sandbox is opened,
+            # and importing them first would delay the desktop app's first window.
+            from app.sandbox.server import SandboxServer  # noqa: PLC0415
+
             server = SandboxServer(state_path=paths.sandbox_state_file)
             base_url = server.start()
             stack.callback(server.stop)

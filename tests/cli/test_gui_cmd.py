@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import app.main
-from app.cli import main
+from app.cli import desktop_app_request, main
 from app.config.paths import AppPaths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,3 +77,29 @@ def test_the_command_line_does_not_load_qt() -> None:
     )
 
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    ("argv", "home", "file"),
+    [
+        ([], None, None),
+        (["gui"], None, None),
+        (["gui", "book.xlsx"], None, "book.xlsx"),
+        (["--home", "/h", "gui", "book.xlsx"], "/h", "book.xlsx"),
+        (["--home=/h"], "/h", None),
+    ],
+)
+def test_what_opens_the_desktop_app_without_loading_every_command(
+    argv: list[str], home: str | None, file: str | None
+) -> None:
+    request = desktop_app_request(argv)
+    assert request is not None
+    assert request.home == home
+    assert request.file == (Path(file) if file else None)
+
+
+@pytest.mark.parametrize(
+    "argv", [["validate", "x.xlsx"], ["gui", "--help"], ["--version"], ["gui", "a", "b"]]
+)
+def test_everything_else_goes_through_the_full_command_line(argv: list[str]) -> None:
+    assert desktop_app_request(argv) is None

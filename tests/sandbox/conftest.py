@@ -1,4 +1,4 @@
-"""Fixtures for the sandbox tests: one running sandbox per session, reset before every test, and helpers."""
+"""Fixtures for the sandbox tests: one running sandbox per test module, reset before every test, and helpers."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.sandbox import SandboxServer
 from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
+from app.sandbox.server import SandboxServer
 
 CREDENTIALS = {"Email": SANDBOX_EMAIL, "AccessToken": SANDBOX_ACCESS_TOKEN}
 FAST_PENDING_S = 0.2

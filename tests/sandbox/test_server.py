@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.sandbox import SandboxServer, SandboxStartError
 from app.sandbox.faults import FaultSettingError
+from app.sandbox.server import SandboxServer, SandboxStartError
 from tests.sandbox.conftest import CREDENTIALS, SandboxApi, WebhookReceiver, digital_order, line, links_order
 
 ROOT = Path(__file__).resolve().parents[2]
