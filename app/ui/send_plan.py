@@ -7,6 +7,7 @@ by the Import and Review pages. Plain Python: no Qt, tested without a window.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +57,16 @@ class SendPlan:
     @property
     def costs(self) -> dict[str, Decimal]:
         return self.plan.costs
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """Orders, rows to send and rows left out."""
+        return len(self.plan.orders), self.plan.row_count, len(self.plan.skipped)
+
+    def bulk(self) -> Iterator[object]:
+        """The pieces most of its memory is in, for `app.ui.heap.release_in_pieces`: orders, rows left out."""
+        yield from self.plan.orders
+        yield from self.plan.skipped
 
 
 def make_plan(

@@ -6,6 +6,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -20,6 +21,7 @@ from app.config.settings import Settings, SettingsStore
 from app.domain.catalog import Catalog
 from app.domain.edits import RowEdits
 from app.domain.import_result import ImportResult
+from app.ui.heap import release_in_pieces
 from app.ui.imported import ImportedWorkbook
 from app.ui.models.recipient_model import RecipientTableModel
 from app.ui.run_state import RunState
@@ -161,10 +163,17 @@ class Session(QObject):
         return self.imported.edits if self.imported else {}
 
     def set_import(self, imported: ImportedWorkbook | None) -> None:
-        """Make `imported` the current workbook (the Import step calls this) and show it in the grid."""
+        """Make `imported` the current workbook (the Import step calls this) and show it in the grid.
+
+        The workbook it replaces is freed by a worker, piece by piece (at once, on this thread, freeing
+        100,000 rows stood the GUI still for 76 ms).
+        """
+        replaced = [self.imported]  # held only here from now on, never in a variable of this thread
         self.imported = imported
         self.recipient_model.set_workbook(imported)
         self.import_changed.emit()
+        if replaced[0] is not None and replaced[0] is not imported:
+            run_in_background(self.pool, partial(release_in_pieces, replaced, ImportedWorkbook.bulk))
 
     def request_reload(self) -> None:
         self.reload_requested.emit()

@@ -16,8 +16,10 @@ from pytestqt.qtbot import QtBot
 from app.config.paths import AppPaths
 from app.config.secrets import SecretStore
 from app.config.settings import SettingsStore
+from app.domain.errors import UserInputError
 from app.engine.states import RowStatus, RunStatus
 from app.ui.main_window import RESULTS, SEND, MainWindow
+from app.ui.pages import send_page as send_page_module
 from app.ui.session import Session
 from tests.engine.helpers import assert_exactly_once, sandbox_post
 from tests.ui.conftest import WORKER_DRAIN_MS
@@ -274,3 +276,43 @@ def test_a_sent_workbook_is_not_planned_again(
     assert window.send_page.run_box.isVisible() and not window.send_page.send_button.isVisible()
     assert current_run(window) == run_id
     assert sum(ledger_counts(window, run_id).values()) == SAMPLE_ROWS
+
+
+def test_a_plan_that_could_not_be_stored_is_kept_and_sent_on_the_next_click(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = connected_window
+    review_and_plan(window, qtbot, sample_copy(tmp_path))
+    page = window.send_page
+    real_store = send_page_module.store_run
+    failures = [UserInputError("The journal's disk is full.")]
+
+    def store_once_failing(*args: object, **kwargs: object) -> str:
+        if failures:
+            raise failures.pop()
+        return real_store(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(send_page_module, "store_run", store_once_failing)
+    click(qtbot, page.send_button)
+    qtbot.waitUntil(lambda: page.plan_message.message() == "The journal's disk is full.", timeout=RUN_MS)
+    qtbot.waitUntil(page.send_button.isEnabled, timeout=RUN_MS)
+
+    click(qtbot, page.send_button)
+    wait_run_end(window, qtbot)
+    counts = ledger_counts(window, current_run(window))
+    assert len(counts) == SAMPLE_ROWS and set(counts.values()) == {1}  # every row paid, once
+
+
+def test_a_balance_spent_between_the_plan_and_the_click_is_refused_and_sends_nothing(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = connected_window
+    review_and_plan(window, qtbot, sample_copy(tmp_path))
+    page = window.send_page
+    sandbox_post(base_url(window), "balance", {"available": 1})
+
+    click(qtbot, page.send_button)
+    qtbot.waitUntil(lambda: "balance does not cover" in page.plan_message.message(), timeout=RUN_MS)
+    assert not page.send_button.isEnabled()
+    assert page.balance_after_label.text().startswith("-505.80 USD (1.00 USD available)")
+    assert window.session.runs.current is None
