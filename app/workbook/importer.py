@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.domain.catalog import Catalog
@@ -40,28 +42,50 @@ def import_workbook(
     (`WorkbookReadCancelled` while reading, `ImportCancelled` while validating). A file that cannot be read
     raises a `WorkbookError` (a `UserInputError`) whose message says why and what to do.
     """
-    read = read_workbook(
-        path,
-        sheet=sheet,
-        password=password,
-        mapping_overrides=mapping_overrides,
-        mapping_store=mapping_store,
-        progress=_scaled(progress, 0, _READ_SHARE),
-        cancel=cancel,
-    )
-    chosen = options or ValidationOptions()
-    if read.format is WorkbookFormat.CSV:
-        chosen = dataclasses.replace(chosen, text_source=True)  # every CSV cell is text: no 'stored as text'
-    validator = RowValidator(catalog, chosen, previous_fingerprints)
-    return validate_sheets(
-        [sheet_values(s) for s in read.sheets],
-        validator,
-        file=str(read.path),
-        general_issues=read.issues,
-        notes=read.notes,
-        progress=_scaled(progress, _READ_SHARE, 100),
-        cancel=cancel,
-    )
+    with _built_to_last():
+        read = read_workbook(
+            path,
+            sheet=sheet,
+            password=password,
+            mapping_overrides=mapping_overrides,
+            mapping_store=mapping_store,
+            progress=_scaled(progress, 0, _READ_SHARE),
+            cancel=cancel,
+        )
+        chosen = options or ValidationOptions()
+        if read.format is WorkbookFormat.CSV:
+            # Every CSV cell is text: no 'stored as text'.
+            chosen = dataclasses.replace(chosen, text_source=True)
+        validator = RowValidator(catalog, chosen, previous_fingerprints)
+        return validate_sheets(
+            [sheet_values(s) for s in read.sheets],
+            validator,
+            file=str(read.path),
+            general_issues=read.issues,
+            notes=read.notes,
+            progress=_scaled(progress, _READ_SHARE, 100),
+            cancel=cancel,
+        )
+
+
+@contextmanager
+def _built_to_last() -> Iterator[None]:
+    """The cyclic garbage collector off while the import is built; once it is, every object alive is frozen.
+
+    An import of 100,000 rows makes 1.5 million objects that last and hold no reference cycles. With the
+    collector on, its passes walk them again and again; and however it was paused, the first pass after (at
+    the caller's next allocation) walked the lot once more: 200 ms. Frozen, they are left out of every later
+    pass and still freed by reference counting. Only a successful import freezes; the collector is back on
+    after, as it was. (The GUI's workers do the same for everything they build: app/ui/heap.py.)
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def sheet_values(sheet: SheetRead) -> SheetValues:
