@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 from app.domain.catalog import DeliveryType
-from app.ui.imported import ImportChoices, validate_workbook
+from app.ui.imported import ImportChoices, compute_facts, validate_workbook
 from tests.domain.conftest import sandbox_like_catalog
 from tests.ui.review_fixtures import options, synthetic_read
 
@@ -20,3 +22,40 @@ def test_the_delivery_types_found_follow_an_edited_row() -> None:
     workbook.facts = workbook.recheck([workbook.record(row)])
 
     assert workbook.kinds(sheet) == {DeliveryType.DIGITAL, DeliveryType.LINKS}
+
+
+def test_facts_after_random_edits_are_those_of_a_full_pass() -> None:
+    workbook = validate_workbook(
+        synthetic_read(300, bad_every=7), ImportChoices(), catalog=sandbox_like_catalog(), options=options()
+    )
+    pick = random.Random(6)
+    emails = [*(f"person{i}@example.com" for i in range(0, 300, 20)), "nobody", ""]
+    choices = {
+        "Email": emails,
+        "Product": ["CVS", "COFFEE", "TIMS-CA", "NOPE", ""],
+        "Amount": [10, 25, 500, 7, "lots"],
+        "Delivery": ["email", "claim link", "mail", ""],
+    }
+    currencies: set[str] = set()
+    for _ in range(120):
+        edited = pick.sample(range(300), pick.choice([1, 1, 2, 3]))
+        for row in edited:
+            header = pick.choice(list(choices))
+            workbook.set_edit(row, workbook.headers.index(header), pick.choice(choices[header]))
+        workbook.facts = workbook.recheck([workbook.record(row) for row in edited])
+        assert workbook.facts == compute_facts(workbook)
+        currencies.update(workbook.facts.costs)
+    facts = workbook.facts
+    assert facts.error_rows and facts.warning_count and currencies == {"USD", "CAD"}  # the edits made these
+
+
+def test_a_currency_no_row_costs_any_more_leaves_the_costs() -> None:
+    workbook = validate_workbook(
+        synthetic_read(10), ImportChoices(), catalog=sandbox_like_catalog(), options=options()
+    )
+    row, product = workbook.positions["Recipients!4"], workbook.headers.index("Product")
+    for name, costs in (("TIMS-CA", {"CAD", "USD"}), ("CVS", {"USD"})):
+        workbook.set_edit(row, product, name)
+        workbook.facts = workbook.recheck([workbook.record(row)])
+        assert set(workbook.facts.costs) == costs
+        assert workbook.facts == compute_facts(workbook)

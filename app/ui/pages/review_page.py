@@ -1,8 +1,8 @@
 """Step 3, Review: the rows in a grid with problems marked, an issues panel, filters, search and a cost summary.
 
 Edits are made in the grid itself; each edited row is validated again in a worker together with the whole-file
-checks (duplicates, totals), one job at a time, while the row says "Checking…". "Open in Excel" hands the
-file to the system's application, and a file watcher offers to read it again when it is saved there.
+checks (duplicates, totals) for its recipient, one job at a time, while the row says "Checking…". "Open in
+Excel" hands the file to the system's application, and a file watcher offers to read it again when it is saved.
 """
 
 from __future__ import annotations
@@ -305,7 +305,6 @@ class ReviewPage(Page):
             on_success=partial(self._checked, workbook, rows),
             on_failure=partial(self._check_failed, workbook),
             on_cancelled=self._check_stopped,
-            with_cancel=True,
         )
 
     def _checked(self, workbook: ImportedWorkbook, rows: set[int], facts: ReviewFacts) -> None:
