@@ -89,11 +89,17 @@ class ImportResult:
     general_issues: list[Issue]
     validator: RowValidator
     notes: list[str] = field(default_factory=list)
-    _positions: dict[str, int] = field(default_factory=dict, repr=False)
+    _positions: dict[str, int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self._positions = {row.recipient.key: i for i, row in enumerate(self.rows)}
         self.recheck_file()
+
+    def _index(self) -> dict[str, int]:
+        """Each row's position by key, made on first need (an edit, a look-up, a file warning to place): an
+        import of a clean file needs none."""
+        if self._positions is None:
+            self._positions = {row.recipient.key: i for i, row in enumerate(self.rows)}
+        return self._positions
 
     # -- counts and issues -------------------------------------------------------------------------------
 
@@ -168,16 +174,17 @@ class ImportResult:
     # -- editing -----------------------------------------------------------------------------------------
 
     def row(self, key: str) -> ImportedRow:
-        return self.rows[self._positions[key]]
+        return self.rows[self._index()[key]]
 
     def revalidate(self, record: RawRecord) -> ImportedRow:
         """Check one edited row again, replace it, and redo the whole-file checks; returns the new row."""
-        position = self._positions.get(record.key)
+        positions = self._index()
+        position = positions.get(record.key)
         columns = self.rows[position].recipient.columns if position is not None else None
         recipient, issues = self.validator.validate_record(record, columns)
         updated = ImportedRow(recipient, issues)
         if position is None:
-            self._positions[record.key] = len(self.rows)
+            positions[record.key] = len(self.rows)
             self.rows.append(updated)
         else:
             self.rows[position] = updated
@@ -195,7 +202,7 @@ class ImportResult:
             if row.file_issues:
                 row.file_issues = []
         for key, issues in found.items():
-            self.rows[self._positions[key]].file_issues = issues
+            self.rows[self._index()[key]].file_issues = issues
 
 
 def validate_sheets(
