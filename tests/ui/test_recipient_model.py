@@ -10,9 +10,16 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.domain.catalog import DeliveryType
-from app.domain.issues import Severity
-from app.ui.imported import HAS_ERROR, HAS_WARNING, KIND_FLAGS, ImportChoices, validate_workbook
-from app.ui.models.issue_model import IssueTreeModel
+from app.domain.issues import Issue, Severity
+from app.ui.imported import (
+    HAS_ERROR,
+    HAS_WARNING,
+    KIND_FLAGS,
+    ImportChoices,
+    IssueGroup,
+    validate_workbook,
+)
+from app.ui.models.issue_model import LISTED_PER_GROUP, IssueTreeModel
 from app.ui.models.recipient_model import (
     CHECKING,
     ERROR_FILL,
@@ -301,3 +308,30 @@ def test_a_hundred_thousand_rows_show_exactly_the_rows_each_filter_and_search_ma
         assert all(
             proxy.mapFromSource(model.index(row, 2)).row() == i for i, row in [*enumerate(shown)][-50:]
         )
+
+
+def many_errors(count: int) -> IssueGroup:
+    issues = tuple(
+        Issue(Severity.ERROR, "email.invalid", f"B{row}: not an email", "Sheet1", row, "B")
+        for row in range(2, 2 + count)
+    )
+    return IssueGroup("email.invalid", Severity.ERROR, issues)
+
+
+def test_a_kind_with_thousands_of_issues_lists_the_first_and_counts_the_rest(
+    qtmodeltester: ModelTester, qapp: QApplication
+) -> None:
+    group = many_errors(LISTED_PER_GROUP + 500)
+    model = IssueTreeModel()
+    model.set_groups([group, many_errors(3)])
+    qtmodeltester.check(model, force_py=True)
+
+    kind = model.index(0, 0)
+    assert kind.data() == f"Email: invalid — {LISTED_PER_GROUP + 500:,}"
+    assert model.rowCount(kind) == LISTED_PER_GROUP + 1
+    more = model.index(LISTED_PER_GROUP, 0, kind)
+    assert more.data() == "… and 500 more"
+    assert more.data(IssueRole) is None
+    assert model.index(LISTED_PER_GROUP - 1, 0, kind).data(IssueRole) == group.issues[LISTED_PER_GROUP - 1]
+    assert model.index_of(group.issues[10]).row() == 10
+    assert not model.index_of(group.issues[LISTED_PER_GROUP + 1]).isValid()
