@@ -163,6 +163,10 @@ class RowLinesModel(QAbstractTableModel):
     def line_at(self, row: int) -> RowLine | None:
         return self._lines[row] if 0 <= row < len(self._lines) else None
 
+    def empty_columns(self) -> set[int]:
+        """The columns no line has any text in."""
+        return {column for column in RowColumn if not any(_LINE_TEXT[column](line) for line in self._lines)}
+
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._lines)
 

@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+SIZE_SAMPLE_ROWS = 50
+
 
 class CopyableTable(QTableView):
     """Rows selected whole; Ctrl+C (or the context menu) copies the selected rows, or every row when none is
@@ -22,6 +24,8 @@ class CopyableTable(QTableView):
         self.verticalHeader().hide()
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Fitting a column to its contents measures this many rows, not 1,000 (each a call into Python).
+        self.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
         self.copy_action = QAction("&Copy", self)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -100,3 +100,13 @@ def test_results_count_by_status_and_list_the_rows_not_paid() -> None:
     )
     assert results.counts() == {ResultStatus.COMPLETED: 2, ResultStatus.FAILED: 1, ResultStatus.SKIPPED: 1}
     assert [f.row for f in results.failures()] == [3, 5]
+
+
+def test_the_columns_no_line_fills_are_found_for_hiding() -> None:
+    model = RowLinesModel()
+    assert model.empty_columns() == set(RowColumn)
+    skipped = RowLine("Sheet1!5", "Sheet1", 5, "", ResultStatus.SKIPPED, "", "", "C5: not an email address")
+    model.set_lines([skipped, line(6, ResultStatus.SKIPPED, "C6: not an email address")])
+    assert model.empty_columns() == set()
+    model.set_lines([skipped])
+    assert model.empty_columns() == {RowColumn.RECIPIENT, RowColumn.ORDER, RowColumn.COST}

@@ -217,9 +217,9 @@ class ResultsPage(Page):
     def _fit_failures(self) -> None:
         """Columns with nothing in them (no order for rows left out) are hidden; reasons wrap to be read."""
         model = self.failures_model
+        empty = model.empty_columns()  # in Python: asking the view cell by cell took 1.2 s for 50,000 rows
         for column in range(model.columnCount()):
-            empty = all(not model.index(row, column).data() for row in range(model.rowCount()))
-            self.failures.setColumnHidden(column, empty and model.rowCount() > 0)
+            self.failures.setColumnHidden(column, column in empty and model.rowCount() > 0)
         for column in range(model.columnCount() - 1):  # the last, the reason, takes the rest and wraps
             self.failures.resizeColumnToContents(column)
         if model.rowCount() <= WRAPPED_ROWS:  # measuring every row's height is slow for long lists
