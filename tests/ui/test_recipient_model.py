@@ -305,6 +305,8 @@ def test_a_hundred_thousand_rows_show_exactly_the_rows_each_filter_and_search_ma
         proxy.set_search(search)
         shown = [proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())]
         assert shown == matching(model, kind, search), (kind, search)
+        every_7th = range(0, model.rowCount(), 7)
+        assert [row for row in every_7th if proxy.shows(row)] == [row for row in shown if row % 7 == 0]
         assert all(
             proxy.mapFromSource(model.index(row, 2)).row() == i for i, row in [*enumerate(shown)][-50:]
         )

@@ -61,6 +61,23 @@ def test_f8_and_shift_f8_walk_the_issues_in_reading_order(reviewing: MainWindow,
     assert current_cell(page) == ("Gifts Q4!20", "How to send")  # wrapped round to the last one
 
 
+def test_f8_skips_the_issues_of_rows_the_filter_hides(reviewing: MainWindow, qtbot: QtBot) -> None:
+    page = reviewing.review_page
+    page.filter_combo.setCurrentText(RowFilter.ERRORS.value)
+    page.table.setFocus()
+    keys = set()
+    for _ in range(12):
+        qtbot.keyClick(page.table, Qt.Key.Key_F8)
+        keys.add(current_cell(page)[0])
+    assert keys == {"Gifts Q4!7", "Gifts Q4!9", "Gifts Q4!10", "Gifts Q4!12"}  # the rows with errors only
+
+    page.search_edit.setText("nobody has this")
+    qtbot.waitUntil(lambda: page.proxy.rowCount() == 0)
+    with qtbot.waitSignal(page.status_posted) as posted:
+        qtbot.keyClick(page.table, Qt.Key.Key_F8)
+    assert posted.args == ["No problem left in the rows shown."]
+
+
 def test_clicking_an_issue_selects_its_cell(reviewing: MainWindow, qtbot: QtBot) -> None:
     page = reviewing.review_page
     model = page.issue_model

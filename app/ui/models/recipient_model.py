@@ -437,6 +437,14 @@ class RecipientFilterProxy(QAbstractProxyModel):
     def is_filtering(self) -> bool:
         return bool(self._wanted or self._needle)
 
+    def shows(self, source_row: int) -> bool:
+        """Whether the filter shows this row of the source (asked without a round trip through Qt)."""
+        rows = self._rows
+        if rows is None:
+            return self._model is not None and 0 <= source_row < self._model.rowCount()
+        at = bisect_left(rows, source_row)
+        return at < len(rows) and rows[at] == source_row
+
     def _accepted(self) -> list[int] | None:
         model = self._model
         workbook = model.workbook if model is not None else None
@@ -454,8 +462,9 @@ class RecipientFilterProxy(QAbstractProxyModel):
         rows = self._rows
         if rows is None:
             return self.createIndex(source_row, column)
-        at = bisect_left(rows, source_row)
-        return self.createIndex(at, column) if at < len(rows) and rows[at] == source_row else QModelIndex()
+        if not self.shows(source_row):
+            return QModelIndex()
+        return self.createIndex(bisect_left(rows, source_row), column)
 
     def _span(self, first: int, last: int) -> tuple[int, int]:
         """The rows shown here from the source rows first..last (empty when first > last)."""

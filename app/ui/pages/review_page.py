@@ -369,9 +369,8 @@ class ReviewPage(Page):
         for _ in range(len(stops)):  # the next stop in a row the filter shows
             assert at is not None
             row, rank = stops[at]
-            column = workbook.stop_column(rank)
-            if self.proxy.mapFromSource(self.model.index(row, column)).isValid():
-                self.select_cell(row, column, from_tree=False)
+            if self.proxy.shows(row):
+                self.select_cell(row, workbook.stop_column(rank), from_tree=False)
                 return
             at = (at + (1 if forward else -1)) % len(stops)
         self.status_posted.emit(
