@@ -13,10 +13,15 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 # parts) goes to email-validator, so the fast path can only agree with it; tests/domain/test_emails.py checks.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_FAST = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@((?:{_LABEL}\.)+([A-Za-z]{{2,63}}))")
+_LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+([A-Za-z]{{2,63}})")
 _SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 _MAX_LOCAL = 64
 _MAX_ADDRESS = 254
+# The domain part's verdict, by domain: a file's addresses share a handful of domains, and the domain is the
+# costly half of the pattern. Bounded, as a file can hold any number of domains.
+_DOMAINS: dict[str, str | None] = {}
+_MAX_DOMAINS = 4096
 
 # email-validator's wording, replaced where a plainer sentence helps people who are not developers.
 _PLAINER = {
@@ -55,13 +60,26 @@ def read_email(text: str) -> EmailReading:
 def quick_email(text: str) -> str | None:
     """The address to send to when `text` is a plain ASCII address the fast path is sure of; else None
     (which means 'ask read_email', not 'invalid')."""
-    match = _FAST.fullmatch(text)
-    if match is None or len(text) > _MAX_ADDRESS:
+    local, at, domain = text.rpartition("@")
+    if not at or len(text) > _MAX_ADDRESS or len(local) > _MAX_LOCAL or _LOCAL.fullmatch(local) is None:
         return None
-    local, domain, top = match.groups()
-    if len(local) > _MAX_LOCAL or "--" in domain or top.lower() in _SPECIAL_USE:
+    lowered = _DOMAINS.get(domain)
+    if lowered is None and domain not in _DOMAINS:
+        lowered = _quick_domain(domain)
+        if len(_DOMAINS) >= _MAX_DOMAINS:
+            _DOMAINS.clear()
+        _DOMAINS[domain] = lowered
+    if lowered is None:
         return None
-    return text if domain.islower() else f"{local}@{domain.lower()}"
+    return text if lowered == domain else f"{local}@{lowered}"
+
+
+def _quick_domain(domain: str) -> str | None:
+    """The domain in lower case when the fast path is sure of it; None means 'ask read_email'."""
+    match = _DOMAIN.fullmatch(domain)
+    if match is None or "--" in domain or match.group(1).lower() in _SPECIAL_USE:
+        return None
+    return domain.lower()
 
 
 def _plainer(reason: str) -> str:

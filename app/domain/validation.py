@@ -234,14 +234,6 @@ def _relocate(issue: Issue, row: _Row) -> Issue:
 _MISS: Any = object()
 
 
-def _seen(cache: dict[Hashable, Outcome], key: Hashable) -> Any:
-    """What `cache` holds for `key` when it came with no issues to report (most rows: a product, amount,
-    delivery type or date seen before, and fine), without the cost of calling `RowValidator._cached`; else
-    `_MISS`."""
-    found = cache.get(key)
-    return found[0] if found is not None and not found[1] else _MISS
-
-
 def _key(value: CellValue) -> Hashable:
     """A cache key that keeps 1, 1.0 and True apart (they are equal as dict keys)."""
     return value if type(value) is str else (type(value), value)
@@ -265,9 +257,11 @@ class RowValidator:
         self.previous = previous_fingerprints or {}
         self.sheet_notes: dict[tuple[str, str], Issue] = {}
         self._caches: dict[Field, dict[Hashable, Outcome]] = defaultdict(dict)
-        # The caches read for every row, bound once (see `_seen`).
-        self._products, self._types = self._caches[_PRODUCT], self._caches[_TYPE]
-        self._values, self._dates = self._caches[_VALUE], self._caches[_DATE]
+        # The answers `_caches` holds that came with no issue, by key: most rows carry a product, amount,
+        # delivery type and date seen before, and fine; one look-up here answers them, without `_cached`.
+        self._quiet: dict[Field, dict[Hashable, Any]] = defaultdict(dict)
+        self._products, self._types = self._quiet[_PRODUCT], self._quiet[_TYPE]
+        self._values, self._dates = self._quiet[_VALUE], self._quiet[_DATE]
         self._names = _names_index(catalog)
 
     def validate_record(
@@ -320,9 +314,13 @@ class RowValidator:
         found = cache.get(key)
         if found is None:
             found = compute(row.cell(fld), *context)
+            quiet = self._quiet[fld]
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
+                quiet.clear()
             cache[key] = found
+            if not found[1]:
+                quiet[key] = found[0]
         value, issues = found
         for issue in issues:
             row.issues.append(_relocate(issue, row))
@@ -337,7 +335,8 @@ class RowValidator:
     # -- names and product -------------------------------------------------------------------------------
 
     def _names_of(self, row: _Row, recipient: Recipient) -> None:
-        first, last, full = row.text(_FIRST), row.text(_LAST), row.text(_FULL)
+        first, last = row.text(_FIRST), row.text(_LAST)
+        full = row.text(_FULL) if _FULL in row.index else None  # most sheets name people by first and last
         recipient.first_name, recipient.last_name = first, last
         recipient.name = full or (f"{first} {last}" if first and last else first or last)
         if len(first or "") + len(last or "") + len(full or "") > MAX_NAME_LENGTH:  # rare: find the long one
@@ -357,7 +356,7 @@ class RowValidator:
                 )
             return None
         key = _key(value)
-        found: tuple[Product | None, str | None] = _seen(self._products, key)
+        found: tuple[Product | None, str | None] = self._products.get(key, _MISS)
         if found is _MISS:
             found = self._cached(row, _PRODUCT, key, self._find_product)
         product, product_id = found
@@ -426,7 +425,7 @@ class RowValidator:
         value = row.get(_TYPE)
         if value is not None:
             key = _key(value)
-            found: tuple[DeliveryType | None, Field | None] = _seen(self._types, key)
+            found: tuple[DeliveryType | None, Field | None] = self._types.get(key, _MISS)
             if found is _MISS:
                 found = self._cached(row, _TYPE, key, _read_delivery_type)
             return found
@@ -497,7 +496,7 @@ class RowValidator:
                 row.fail("value.missing", _VALUE, f"no value given. Expected {expected}. Type the amount.")
             return
         key = (type(value), value, product.id if product else None)
-        amount: Amount | None = _seen(self._values, key)
+        amount: Amount | None = self._values.get(key, _MISS)
         if amount is _MISS:
             amount = self._cached(row, _VALUE, key, self._read_value, product)
         if amount is None:
@@ -880,7 +879,7 @@ class RowValidator:
         value = row.get(_DATE)
         if value is not None:
             key = _key(value)
-            found: date | None = _seen(self._dates, key)
+            found: date | None = self._dates.get(key, _MISS)
             if found is _MISS:
                 found = self._cached(row, _DATE, key, self._read_date)
             recipient.delivery_date = found
