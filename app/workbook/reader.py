@@ -410,9 +410,11 @@ class _Reader:
         blank = _blank_rows(rows, cells, width, self._check_cancel)
         if len(rows) - len(blank) > ROW_LIMIT:
             raise TooManyRows(self.path, grid.name, ROW_LIMIT)
-        numbers = [first_number + i for i in range(len(rows)) if i not in blank]
         if blank:
+            numbers = [first_number + i for i in range(len(rows)) if i not in blank]
             cells = list(zip(*(row for i, row in enumerate(rows) if i not in blank), strict=True))
+        else:
+            numbers = list(range(first_number, first_number + len(rows)))
         del rows
         self._report(50)
         columns = [_convert_column(column) for column in cells]
