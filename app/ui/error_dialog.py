@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.redaction import redact
+from app.ui.widgets import push_button
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,7 @@ class UnexpectedErrorDialog(QDialog):
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         where.setAccessibleName("Log file location")
-        self.copy_button = QPushButton("&Copy details")
-        self.copy_button.setAccessibleName("Copy the error details")
-        self.copy_button.clicked.connect(self.copy_details)
+        self.copy_button = push_button("&Copy details", "Copy the error details", self.copy_details)
         folder_button = QPushButton("Open the log &folder")
         folder_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file.parent)))

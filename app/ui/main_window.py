@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -43,6 +42,7 @@ from app.ui.pages.send_page import SendPage
 from app.ui.resources import app_icon
 from app.ui.session import Session
 from app.ui.settings_dialog import SettingsDialog
+from app.ui.widgets import push_button
 
 CONNECT, IMPORT, REVIEW, SEND, RESULTS = range(5)
 STATUS_MESSAGE_MS = 6000
@@ -132,12 +132,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for page in self.pages:
             self.stack.addWidget(page)
-        self.back_button = QPushButton("← &Back")
-        self.back_button.setAccessibleName("Back to the previous step")
-        self.back_button.clicked.connect(self.go_back)
-        self.next_button = QPushButton("&Next →")
-        self.next_button.setAccessibleName("Go to the next step")
-        self.next_button.clicked.connect(self.go_next)
+        self.back_button = push_button("← &Back", "Back to the previous step", self.go_back)
+        self.next_button = push_button("&Next →", "Go to the next step", self.go_next)
         footer = QHBoxLayout()
         footer.setContentsMargins(24, 0, 24, 16)
         footer.addWidget(self.back_button)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -27,7 +26,7 @@ from app.config.settings import Settings
 from app.domain.emails import read_email
 from app.domain.errors import GiftbatchError
 from app.ui.session import Session
-from app.ui.widgets import MessageLabel
+from app.ui.widgets import MessageLabel, push_button
 
 MAX_CONCURRENCY = 32
 MAX_LINE_ITEMS = 1000
@@ -134,9 +133,7 @@ class SettingsDialog(QDialog):
     def _files_box(self) -> QGroupBox:
         box = QGroupBox("Files")
         self.export_dir_edit = _line("Export folder", "next to the workbook")
-        browse = QPushButton("&Browse…")
-        browse.setAccessibleName("Choose the export folder")
-        browse.clicked.connect(self._choose_export_dir)
+        browse = push_button("&Browse…", "Choose the export folder", self._choose_export_dir)
         row = QHBoxLayout()
         row.addWidget(self.export_dir_edit, 1)
         row.addWidget(browse)

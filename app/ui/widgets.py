@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStyle, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QStyle, QWidget
 
 
 class MessageLabel(QWidget):
@@ -57,3 +59,11 @@ def busy_bar(accessible_name: str) -> QProgressBar:
     bar.setAccessibleName(accessible_name)
     bar.hide()
     return bar
+
+
+def push_button(text: str, accessible_name: str, on_click: Callable[[], object]) -> QPushButton:
+    """A button with its mnemonic text, the name screen readers say, and what a click does."""
+    button = QPushButton(text)
+    button.setAccessibleName(accessible_name)
+    button.clicked.connect(on_click)
+    return button

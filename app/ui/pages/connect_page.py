@@ -24,7 +24,7 @@ from app.ui.formatting import format_age, format_money, format_time
 from app.ui.pages.base import Page
 from app.ui.profile_dialog import ProfileDialog
 from app.ui.session import AccountCheck, Session, check_account, connect_and_check
-from app.ui.widgets import MessageLabel, busy_bar
+from app.ui.widgets import MessageLabel, busy_bar, push_button
 from app.ui.workers import Worker, report_unexpected, run_in_background
 
 NOT_KNOWN = "—"
@@ -63,15 +63,9 @@ class ConnectPage(Page):
         self.profile_combo.setAccessibleName("Profile")
         self.profile_combo.setMinimumContentsLength(24)
         self.profile_combo.currentIndexChanged.connect(self._profile_chosen)
-        self.add_button = QPushButton("&Add…")
-        self.add_button.setAccessibleName("Add a profile")
-        self.add_button.clicked.connect(self.add_profile)
-        self.edit_button = QPushButton("&Edit…")
-        self.edit_button.setAccessibleName("Edit the profile")
-        self.edit_button.clicked.connect(self.edit_profile)
-        self.remove_button = QPushButton("&Remove")
-        self.remove_button.setAccessibleName("Remove the profile")
-        self.remove_button.clicked.connect(self.remove_profile)
+        self.add_button = push_button("&Add…", "Add a profile", self.add_profile)
+        self.edit_button = push_button("&Edit…", "Edit the profile", self.edit_profile)
+        self.remove_button = push_button("&Remove", "Remove the profile", self.remove_profile)
         chooser = QHBoxLayout()
         profile_label = QLabel("&Send from:")
         profile_label.setBuddy(self.profile_combo)
@@ -114,9 +108,7 @@ class ConnectPage(Page):
         catalog_box = QGroupBox("Catalog")
         self.products_label = _value_label("Products in the catalog")
         self.fetched_label = _value_label("Catalog fetched at")
-        self.refresh_button = QPushButton("Re&fresh catalog")
-        self.refresh_button.setAccessibleName("Refresh the catalog")
-        self.refresh_button.clicked.connect(self.refresh_catalog)
+        self.refresh_button = push_button("Re&fresh catalog", "Refresh the catalog", self.refresh_catalog)
         self.refresh_busy = busy_bar("Refreshing the catalog")
         refresh_row = QHBoxLayout()
         refresh_row.addWidget(self.refresh_button)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QSplitter, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QWidget
 
 from app.domain.errors import GiftbatchError
 from app.ui.pages.base import Page
@@ -13,7 +13,7 @@ from app.ui.run_models import RowLinesModel, RunsTableModel
 from app.ui.run_summaries import RowLine, RunSummary, load_results, load_summaries
 from app.ui.session import Session
 from app.ui.tables import CopyableTable
-from app.ui.widgets import MessageLabel, busy_bar
+from app.ui.widgets import MessageLabel, busy_bar, push_button
 from app.ui.workers import report_unexpected, run_in_background
 
 
@@ -50,15 +50,13 @@ class HistoryPage(Page):
         self.message = MessageLabel()
         self.layout_.addWidget(self.message)
 
-        self.refresh_button = QPushButton("Refre&sh")
-        self.refresh_button.setAccessibleName("Read the runs again")
-        self.refresh_button.clicked.connect(self.reload)
-        self.resume_button = QPushButton("&Resume this run")
-        self.resume_button.setAccessibleName("Resume the selected run")
-        self.resume_button.clicked.connect(self.resume_selected)
-        self.export_button = QPushButton("Show its results and &files…")
-        self.export_button.setAccessibleName("Show the selected run's results and save its files again")
-        self.export_button.clicked.connect(self.show_selected_results)
+        self.refresh_button = push_button("Refre&sh", "Read the runs again", self.reload)
+        self.resume_button = push_button("&Resume this run", "Resume the selected run", self.resume_selected)
+        self.export_button = push_button(
+            "Show its results and &files…",
+            "Show the selected run's results and save its files again",
+            self.show_selected_results,
+        )
         self.busy = busy_bar("Reading the runs")
         buttons = QHBoxLayout()
         buttons.addWidget(self.refresh_button)

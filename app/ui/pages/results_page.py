@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +40,7 @@ from app.ui.run_models import RowLinesModel, run_status_words
 from app.ui.run_summaries import RunResults, load_results
 from app.ui.session import Session
 from app.ui.tables import CopyableTable
-from app.ui.widgets import MessageLabel, busy_bar
+from app.ui.widgets import MessageLabel, busy_bar, push_button
 from app.ui.workers import Worker, report_unexpected, run_in_background
 from app.workbook.errors import WorkbookPasswordRequired, WorkbookPasswordWrong
 from app.workbook.output_file import ExportOptions, OutputExists
@@ -97,9 +96,7 @@ class ResultsPage(Page):
         self.failures = CopyableTable("Rows not paid, with the reason")
         self.failures.setModel(self.failures_model)
         self.failures.setWordWrap(True)
-        self.copy_button = QPushButton("Cop&y the list")
-        self.copy_button.setAccessibleName("Copy the rows not paid")
-        self.copy_button.clicked.connect(self.failures.copy_rows)
+        self.copy_button = push_button("Cop&y the list", "Copy the rows not paid", self.failures.copy_rows)
         self.none_failed = QLabel("Every row was paid.")
         failures = QVBoxLayout(failures_box)
         failures.addWidget(self.none_failed)
@@ -114,18 +111,20 @@ class ResultsPage(Page):
         self.include_links = QCheckBox("Include claim &links (you will be asked for a password)")
         self.include_links.setAccessibleName("Include claim links in the file")
         self.layout_.addWidget(self.include_links)
-        self.results_button = QPushButton("Save &results workbook…")
-        self.results_button.setAccessibleName("Save the results workbook")
-        self.results_button.clicked.connect(partial(self.export, ExportKind.RESULTS))
-        self.write_back_button = QPushButton("Save a copy of &my workbook with results…")
-        self.write_back_button.setAccessibleName("Save a copy of the workbook with results")
-        self.write_back_button.clicked.connect(partial(self.export, ExportKind.WRITE_BACK))
-        self.errors_button = QPushButton("Save an &error report…")
-        self.errors_button.setAccessibleName("Save an error report")
-        self.errors_button.clicked.connect(partial(self.export, ExportKind.ERRORS))
-        self.folder_button = QPushButton("&Open the folder")
-        self.folder_button.setAccessibleName("Open the folder the files went to")
-        self.folder_button.clicked.connect(self.open_folder)
+        self.results_button = push_button(
+            "Save &results workbook…", "Save the results workbook", partial(self.export, ExportKind.RESULTS)
+        )
+        self.write_back_button = push_button(
+            "Save a copy of &my workbook with results…",
+            "Save a copy of the workbook with results",
+            partial(self.export, ExportKind.WRITE_BACK),
+        )
+        self.errors_button = push_button(
+            "Save an &error report…", "Save an error report", partial(self.export, ExportKind.ERRORS)
+        )
+        self.folder_button = push_button(
+            "&Open the folder", "Open the folder the files went to", self.open_folder
+        )
         self.busy = busy_bar("Saving")
         buttons = QHBoxLayout()
         for button in (self.results_button, self.write_back_button, self.errors_button, self.folder_button):

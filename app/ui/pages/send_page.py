@@ -44,7 +44,7 @@ from app.ui.run_text import Pace, describe_event, plural, time_left_words
 from app.ui.send_plan import SendPlan, check_remaining, make_plan, store_run
 from app.ui.session import Session
 from app.ui.submit_worker import SubmitWorker
-from app.ui.widgets import MessageLabel, busy_bar
+from app.ui.widgets import MessageLabel, busy_bar, push_button
 from app.ui.workers import Worker, report_unexpected, run_in_background
 
 NOT_KNOWN = "—"
@@ -143,9 +143,9 @@ class SendPage(Page):
         form.addRow("Time left:", self.time_left_label)
 
         self.balance_message = MessageLabel()
-        self.check_balance_button = QPushButton("Check the balance &again")
-        self.check_balance_button.setAccessibleName("Check the balance again")
-        self.check_balance_button.clicked.connect(self.check_balance_again)
+        self.check_balance_button = push_button(
+            "Check the balance &again", "Check the balance again", self.check_balance_again
+        )
         self.balance_row = QWidget()
         balance = QHBoxLayout(self.balance_row)
         balance.setContentsMargins(0, 0, 0, 0)
@@ -178,15 +178,9 @@ class SendPage(Page):
         self.send_button.setAccessibleName("Send the cards")
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.send)
-        self.pause_button = QPushButton("&Pause")
-        self.pause_button.setAccessibleName("Pause sending")
-        self.pause_button.clicked.connect(self.pause)
-        self.resume_button = QPushButton("&Resume")
-        self.resume_button.setAccessibleName("Resume sending")
-        self.resume_button.clicked.connect(self.resume)
-        self.cancel_button = QPushButton("&Cancel")
-        self.cancel_button.setAccessibleName("Cancel sending")
-        self.cancel_button.clicked.connect(self.cancel)
+        self.pause_button = push_button("&Pause", "Pause sending", self.pause)
+        self.resume_button = push_button("&Resume", "Resume sending", self.resume)
+        self.cancel_button = push_button("&Cancel", "Cancel sending", self.cancel)
         self.busy = busy_bar("Working")
         buttons = QHBoxLayout()
         buttons.addWidget(self.busy)
