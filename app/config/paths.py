@@ -25,7 +25,7 @@ class AppPaths:
     def under(cls, home: Path) -> AppPaths:
         """Every folder below one home folder (tests, portable installs, `--home`)."""
         home = home.expanduser().resolve()
-        return cls(home / "config", home / "data", home / "cache", home / "logs")
+        return cls(home / "config", home / "data", home / "cache", home / "data" / "logs")
 
     @classmethod
     def from_environment(cls, home: str | os.PathLike[str] | None = None) -> AppPaths:
@@ -33,11 +33,12 @@ class AppPaths:
         chosen = home or os.environ.get(HOME_ENV)
         if chosen:
             return cls.under(Path(chosen))
+        data = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
         return cls(
             Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
-            Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            data,
             Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
-            Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+            data / "logs",  # with the journal: what support asks for is in one folder
         )
 
     def ensure(self) -> AppPaths:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
+from app.config.logging_setup import configure_logging
 from app.config.paths import AppPaths
 from app.config.settings import ProfileConfig, Settings, SettingsStore
 
@@ -56,3 +58,16 @@ def test_explicit_home_beats_the_environment(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("GIFTBATCH_HOME", str(tmp_path / "env"))
     paths = AppPaths.from_environment(tmp_path / "flag")
     assert paths.settings_file.is_relative_to(tmp_path / "flag")
+
+
+def test_logs_rotate_under_the_data_folder(tmp_path: Path) -> None:
+    paths = AppPaths.under(tmp_path / "h").ensure()
+    configure_logging(paths.log_file)
+    logging.getLogger("app.test").info("hello with Bearer abcdef.ghijkl.mnop")
+
+    assert paths.log_file.is_relative_to(paths.data_dir)
+    handler = next(h for h in logging.getLogger("app").handlers if getattr(h, "giftbatch_file", None))
+    handler.flush()
+    text = paths.log_file.read_text(encoding="utf-8")
+    assert "hello with Bearer ***" in text
+    assert handler.maxBytes > 0 and handler.backupCount > 0  # type: ignore[attr-defined]
