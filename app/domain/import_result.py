@@ -74,7 +74,8 @@ class ImportedRow:
     @property
     def is_valid(self) -> bool:
         """No errors: the row can be sent (warnings allowed)."""
-        return not any(issue.severity is Severity.ERROR for issue in self.issues)
+        issues = self.issues  # most rows have none: no generator to start for them
+        return not issues or not any(issue.severity is Severity.ERROR for issue in issues)
 
 
 @dataclass
