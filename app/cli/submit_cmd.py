@@ -16,12 +16,12 @@ from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.formatting import format_money, table
 from app.cli.validate_cmd import add_workbook_options, import_from_args
 from app.config.connection import Connection
+from app.config.run_options import run_settings
 from app.domain.catalog import Catalog
 from app.domain.errors import UserInputError
 from app.domain.issues import Issue
@@ -125,7 +125,7 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
         workbook=str(args.file.resolve()),
         workbook_sha256=file_sha256(args.file),
         profile=connection.profile.name,
-        settings=_run_settings(settings.model_dump(), concurrency),
+        settings=run_settings(settings, concurrency),
         campaign=plan.prefix,
     )
     return _drive(
@@ -352,16 +352,6 @@ def _concurrency(given: int | None, default: int) -> int:
     if not 1 <= value <= 32:
         raise UserInputError(f"--concurrency must be from 1 to 32, not {value}.")
     return value
-
-
-def _run_settings(settings: dict[str, Any], concurrency: int) -> dict[str, Any]:
-    """The settings that shaped the run, kept with it (no profiles, no paths: nothing personal or secret)."""
-    kept = ("max_line_items_per_order", "campaign_prefix", "personalization", "default_phone_region")
-    return {
-        **{k: settings[k] for k in kept if k in settings},
-        "concurrency": concurrency,
-        "webhook": bool(settings.get("webhook", {}).get("enabled")),
-    }
 
 
 def _confirm(yes: bool, question: str) -> None:

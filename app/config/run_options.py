@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from app.config.settings import Settings
 from app.domain.catalog import DeliveryType
@@ -27,3 +28,17 @@ def personalization_defaults(settings: Settings) -> PersonalizationDefaults:
         from_email=defaults.from_email or None,
         message=defaults.message or None,
     )
+
+
+# Kept with a run so it can be understood and resumed the same way later: nothing personal or secret.
+_KEPT_WITH_RUN = ("max_line_items_per_order", "campaign_prefix", "personalization", "default_phone_region")
+
+
+def run_settings(settings: Settings, concurrency: int | None = None) -> dict[str, Any]:
+    """The settings that shaped a run, stored with it (no profiles, no paths); `concurrency` as chosen for it."""
+    dumped = settings.model_dump()
+    return {
+        **{name: dumped[name] for name in _KEPT_WITH_RUN},
+        "concurrency": settings.concurrency if concurrency is None else concurrency,
+        "webhook": settings.webhook.enabled,
+    }

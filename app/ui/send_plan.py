@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
+from app.config.run_options import run_settings
 from app.config.settings import Settings
 from app.domain.catalog import Catalog
 from app.domain.errors import UserInputError
@@ -33,8 +33,6 @@ from app.engine.states import OrderState
 from app.ui.heap import building_to_last
 
 EARLIER_RUN_CODE = "duplicate.earlier_run"
-# The settings that shaped a run, kept with it (as `giftbatch submit` keeps them): nothing personal or secret.
-_KEPT_SETTINGS = ("max_line_items_per_order", "campaign_prefix", "personalization", "default_phone_region")
 
 
 @dataclass(frozen=True)
@@ -124,15 +122,6 @@ def store_run(
         campaign=planned.plan.prefix,
     )
     return planned.plan.run_id
-
-
-def run_settings(settings: Settings) -> dict[str, Any]:
-    dumped = settings.model_dump()
-    return {
-        **{name: dumped[name] for name in _KEPT_SETTINGS},
-        "concurrency": settings.concurrency,
-        "webhook": settings.webhook.enabled,
-    }
 
 
 def check_remaining(
