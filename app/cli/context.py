@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from app.config.paths import AppPaths
 from app.config.profiles import ProfileStore
 from app.config.secrets import SecretStore
 from app.config.settings import Settings, SettingsStore
+from app.domain.errors import UserInputError
+from app.engine.journal import SubmissionJournal
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,12 @@ class CliContext:
         self.resources.callback(connection.close)
         return connection
 
+    def journal(self) -> SubmissionJournal:
+        """The submission journal (created on first use); closed when the command ends."""
+        journal = SubmissionJournal(self.paths.journal_file)
+        self.resources.callback(journal.close)
+        return journal
+
     def print(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
@@ -72,3 +81,16 @@ class CliContext:
 
     def close(self) -> None:
         self.resources.close()
+
+
+def password_from_env(variable: str | None) -> str | None:
+    """The password held in the environment variable named by `--password-from-env` (None: none asked for)."""
+    if not variable:
+        return None
+    password = os.environ.get(variable)
+    if not password:
+        raise UserInputError(
+            f"The environment variable {variable} is not set. Put the workbook's password in it, or leave "
+            "out --password-from-env."
+        )
+    return password

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.cli.context import CliContext
+from app.cli.context import CliContext, password_from_env
 from app.domain.errors import UserInputError
 from app.engine.journal import SubmissionJournal
 from app.engine.report import SourceRows, WorkbookChanged, build_run_report, read_source_rows, run_issues
@@ -69,7 +68,7 @@ class _Job:
 
 
 def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    password = _password(args.password_from_env)
+    password = password_from_env(args.password_from_env)
     if args.errors and args.with_secrets:
         raise UserInputError("An error report never holds claim links; leave out --with-secrets.")
     options = ExportOptions(args.with_secrets, password, args.unprotected, args.force)
@@ -150,18 +149,7 @@ def _store(ctx: CliContext) -> MappingStore | None:
 def _journal(ctx: CliContext) -> SubmissionJournal:
     if not ctx.paths.journal_file.exists():
         raise UserInputError("There are no runs yet: send a workbook first with 'giftbatch submit FILE'.")
-    journal = SubmissionJournal(ctx.paths.journal_file)
-    ctx.resources.callback(journal.close)
-    return journal
-
-
-def _password(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise UserInputError(f"The environment variable {variable} is not set; it should hold the password.")
-    return value
+    return ctx.journal()
 
 
 def _suggested(workbook: Path) -> str:

@@ -109,7 +109,7 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
     if not args.file.is_file():
         raise UserInputError(f"There is no file at {args.file}.")
     connection = ctx.connect(args.profile)
-    journal = _journal(ctx)
+    journal = ctx.journal()
     _mention_unfinished(ctx, journal, args.json)
     catalog = connection.catalog()
     rows, skipped = _validated_rows(args, catalog, ctx)
@@ -237,7 +237,7 @@ def _exit_code(end: RunFinished) -> int:
 
 
 def run_runs(args: argparse.Namespace, ctx: CliContext) -> int:
-    journal = _journal(ctx)
+    journal = ctx.journal()
     sizes = journal.run_sizes()
     listed = [
         {
@@ -271,7 +271,7 @@ def run_runs(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
-    journal = _journal(ctx)
+    journal = ctx.journal()
     run = journal.run(args.run)
     status = live_status(journal, run.id)
     rows = {s.value: n for s, n in journal.row_counts(run.id).items()}
@@ -311,7 +311,7 @@ def _status_exit(status: RunStatus, rows: dict[str, int]) -> int:
 
 
 def run_resume(args: argparse.Namespace, ctx: CliContext) -> int:
-    journal = _journal(ctx)
+    journal = ctx.journal()
     run = journal.run(args.run)
     unsent = [o for o in journal.orders(run.id) if o.state.is_unsent]
     if unsent and not args.json:
@@ -330,7 +330,7 @@ def run_resume(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_track(args: argparse.Namespace, ctx: CliContext) -> int:
-    journal = _journal(ctx)
+    journal = ctx.journal()
     run = journal.run(args.run)
     connection = ctx.connect(run.profile)
     return _drive(
@@ -339,12 +339,6 @@ def run_track(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
-
-
-def _journal(ctx: CliContext) -> SubmissionJournal:
-    journal = SubmissionJournal(ctx.paths.journal_file)
-    ctx.resources.callback(journal.close)
-    return journal
 
 
 def _concurrency(given: int | None, default: int) -> int:

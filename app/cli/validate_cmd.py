@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from app.api.catalog_cache import CatalogCache
-from app.cli.context import CliContext
+from app.cli.context import CliContext, password_from_env
 from app.cli.formatting import format_money, table
 from app.config.run_options import validation_options
 from app.domain.catalog import Catalog, DeliveryType
@@ -23,7 +22,6 @@ from app.domain.fields import Field
 from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
 from app.domain.validation import delivery_type_from_word
-from app.engine.journal import SubmissionJournal
 from app.workbook.export_errors import write_error_report
 from app.workbook.importer import import_workbook
 from app.workbook.layouts import layouts_of
@@ -98,7 +96,7 @@ def import_from_args(args: argparse.Namespace, ctx: CliContext, catalog: Catalog
         catalog=catalog,
         options=validation_options(ctx.settings, _delivery_type(args.delivery_type)),
         sheet=args.sheet,
-        password=_password(args.password_from_env),
+        password=password_from_env(args.password_from_env),
         mapping_overrides=mapping_overrides(args.map),
         mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
         previous_fingerprints=_earlier_runs(ctx),
@@ -128,9 +126,7 @@ def _earlier_runs(ctx: CliContext) -> Mapping[str, str] | None:
     """Who got which card in earlier runs, so a row that would pay someone again is pointed out."""
     if not ctx.paths.journal_file.exists():
         return None
-    journal = SubmissionJournal(ctx.paths.journal_file)
-    ctx.resources.callback(journal.close)
-    return journal.previous_fingerprints()
+    return ctx.journal().previous_fingerprints()
 
 
 def _delivery_type(word: str | None) -> DeliveryType | None:
@@ -162,18 +158,6 @@ def load_catalog(ctx: CliContext, profile_name: str | None) -> Catalog:
         log.warning("Validating without a fresh catalog: %s", error.message)
         ctx.fail(f"note: the catalog could not be fetched ({error.message})")
         return cache.cached() or Catalog()
-
-
-def _password(variable: str | None) -> str | None:
-    if not variable:
-        return None
-    password = os.environ.get(variable)
-    if password is None:
-        raise UserInputError(
-            f"The environment variable {variable} is not set. Put the workbook's password in it, or leave "
-            "out --password-from-env."
-        )
-    return password
 
 
 def result_json(result: ImportResult) -> dict[str, object]:
@@ -247,7 +231,7 @@ def write_report(args: argparse.Namespace, ctx: CliContext, result: ImportResult
     if not result.issues:
         _report_note(ctx, args.json, "No problems found: no error report was written.")
         return
-    password = _password(args.password_from_env)
+    password = password_from_env(args.password_from_env)
     read = read_workbook(
         args.file,
         sheet=args.sheet,
