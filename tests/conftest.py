@@ -16,6 +16,9 @@ from tests.keyring_fakes import MemoryKeyring
 
 SANDBOX_THREAD = "giftbatch-sandbox"
 
+# sandbox, client, catalog and journal fixtures shared by the engine and GUI tests that send to a sandbox.
+pytest_plugins = ("tests.sandbox_run",)
+
 # Qt tests draw nothing on screen; set before any test imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
@@ -16,11 +13,9 @@ from app.engine.journal import JournalError, SubmissionJournal
 from app.engine.ownership import RunBusyError, RunLock
 from app.engine.runner import default_lock_dir
 from app.engine.states import RowStatus, RunStatus
-from app.sandbox.server import SandboxServer
 from app.ui.submit_worker import SubmitWorker
 from tests.engine.helpers import (
     assert_exactly_once,
-    client_for,
     digital_row,
     external_id_counts,
     make_plan,
@@ -29,31 +24,6 @@ from tests.engine.helpers import (
 )
 
 PASS_MS = 30_000
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[str]:
-    server = SandboxServer(state_path=tmp_path / "sandbox.sqlite3", faults={"pending_delay_s": 0.2})
-    yield server.start()
-    server.stop()
-
-
-@pytest.fixture
-def client(sandbox: str) -> Iterator[VendorClient]:
-    with client_for(sandbox) as made:
-        yield made
-
-
-@pytest.fixture
-def catalog(client: VendorClient) -> Catalog:
-    return client.fetch_catalog()
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[SubmissionJournal]:
-    made = SubmissionJournal(tmp_path / "data" / "journal.sqlite3")
-    yield made
-    made.close()
 
 
 class Recorder:

@@ -1,4 +1,7 @@
-"""Fixtures for the engine tests: a real sandbox on loopback, a client for it, a journal in tmp_path."""
+"""Fixtures for tests that send to a real sandbox: a sandbox on loopback, a client for it, a journal in tmp_path.
+
+Loaded for every test folder through `pytest_plugins` in tests/conftest.py (the engine and the GUI's submit
+worker both use them); a folder's own fixture of the same name takes precedence."""
 
 from __future__ import annotations
 
