@@ -1,0 +1,114 @@
+"""Whether a workbook can be read within the memory its size allows, decided before any reader allocates.
+
+For .xlsx and .xlsm (what calamine reads lazily, sheet by sheet): when the workbook is opened, every part
+but the sheets is unpacked and counted (`app.workbook.package`) and the shared strings are measured; each
+sheet's span is surveyed (`app.workbook.sheet_span`) just before calamine builds it. The memory the read
+needs is estimated from what was found — the box of cells calamine fills, the cells present, the text they
+hold — and compared with `limits.memory_budget`, which grows with the file's size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.workbook import limits
+from app.workbook.errors import SheetTooLarge, WorkbookCorrupt, WorkbookInflated
+from app.workbook.package import Package
+from app.workbook.sheet_span import SheetSpan, SheetUnreadable, survey_sheet, whole_tags
+from app.workbook.xlsx_scan import sheet_parts
+
+# What a read holds, in bytes, measured with bench/hostile_files.py --calibrate (peak memory of a read
+# against this estimate, about 1.2-1.6x above it): each cell of the box costs calamine's grid (32) and
+# the Python rows and columns made from it (2 x 8, not at once); each cell present its Python value and
+# calamine's; each byte of text is held by calamine and by Python.
+GRID_CELL_BYTES = 48
+CELL_BYTES = 80
+TEXT_COPIES = 2.5
+MARKUP_PER_CELL = 22  # <c r="A1"><v>1</v></c>: the least XML a cell with a value takes
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si\b")
+_SHARED_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^<>]*?\bt\s*=\s*[\"']s[\"'][^<>]*>"
+    rb"\s*<(?:[A-Za-z_][\w.-]*:)?v\b[^<>]*>\s*([0-9]{1,12})"
+)
+_SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+
+
+@dataclass(frozen=True)
+class SheetCost:
+    """A sheet's span and the memory reading it is expected to take."""
+
+    span: SheetSpan
+    needed: int
+
+
+class XlsxBounds:
+    """An .xlsx or .xlsm package checked for opening; `check_sheet` before each sheet is built."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path = path
+        self.package = Package(path, data)
+        self.parts = sheet_parts(self.package.read, self.package.names())
+        worksheets = frozenset(part for part in self.parts if part is not None)
+        self.package.check_unpacking(skip=worksheets)
+        self.budget = limits.memory_budget(len(data))
+        self.string_sizes = self._shared_string_sizes()
+        self.longest_string = max(self.string_sizes, default=0)
+        self.strings_held = int(TEXT_COPIES * sum(self.string_sizes))
+        if self.strings_held > self.budget:
+            packed = self.package.parts[_SHARED_STRINGS_PART].packed
+            raise WorkbookInflated(path, _SHARED_STRINGS_PART, packed, int(self.budget / TEXT_COPIES))
+
+    def _shared_string_sizes(self) -> list[int]:
+        """The size of each shared string's XML (its text and a little markup), in order."""
+        if _SHARED_STRINGS_PART not in self.package.parts:
+            return []
+        sizes: list[int] = []
+        try:
+            pieces = whole_tags(self.package.chunks(_SHARED_STRINGS_PART))
+            for number, piece in enumerate(pieces):
+                parts = _SHARED_STRING.split(piece)
+                if number and sizes:  # the piece continues the string the last piece ended in
+                    sizes[-1] += len(parts[0])
+                sizes.extend(len(part) for part in parts[1:])
+        except SheetUnreadable:
+            raise WorkbookCorrupt(self.path) from None
+        return sizes
+
+    def check_sheet(self, index: int, name: str) -> SheetCost | None:
+        """Survey the sheet at `index` (as calamine numbers them); SheetTooLarge when reading it would take
+        more memory than the file's size allows. None when the sheet's XML is not found (calamine says)."""
+        part = self.parts[index] if index < len(self.parts) else None
+        if part is None or part not in self.package.parts:
+            return None
+        largest_claim = self.budget // GRID_CELL_BYTES
+        try:
+            span = survey_sheet(lambda: self.package.chunks(part), largest_claim)
+            text = self._shared_text(part, span)
+        except SheetUnreadable:
+            raise WorkbookCorrupt(self.path) from None
+        grid = span.area * GRID_CELL_BYTES
+        markup = MARKUP_PER_CELL * span.cells
+        needed = (
+            grid
+            + span.cells * CELL_BYTES
+            + int(TEXT_COPIES * (max(0, span.xml_bytes - markup) + text))
+            + self.strings_held
+        )
+        if needed > self.budget:
+            spread = grid > needed // 2
+            raise SheetTooLarge(self.path, name, span.span_text(), span.cells, needed, spread=spread)
+        return SheetCost(span, needed)
+
+    def _shared_text(self, part: str, span: SheetSpan) -> int:
+        """The shared strings' text the sheet's cells repeat, each cell holding its own copy once read: an
+        upper bound when that is small, else counted cell by cell."""
+        upper = span.cells * self.longest_string
+        if TEXT_COPIES * upper <= self.budget // 4:
+            return upper
+        sizes, count, total = self.string_sizes, len(self.string_sizes), 0
+        for piece in whole_tags(self.package.chunks(part), after=b"</c>"):
+            for index in map(int, _SHARED_CELL.findall(piece)):
+                total += sizes[index] if index < count else 0
+        return total
