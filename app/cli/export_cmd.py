@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.cli.context import CliContext, password_from_env
@@ -71,13 +71,16 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
     password = password_from_env(args.password_from_env)
     if args.errors and args.with_secrets:
         raise UserInputError("An error report never holds claim links; leave out --with-secrets.")
-    options = ExportOptions(args.with_secrets, password, args.unprotected, args.force)
+    options = ExportOptions(
+        args.with_secrets, password, args.unprotected, args.force, app_folders=ctx.paths.folders
+    )
     options.check()
     if not args.write_back and args.out is None:
         raise UserInputError("Say where to write the export with --out FILE.")
     journal = _journal(ctx)
     run = journal.run(args.run)
     workbook = (args.workbook or Path(run.workbook)).expanduser()
+    options = replace(options, inputs=(workbook, Path(run.workbook)))
     job = _Job(run.id, workbook, run.workbook_sha256, options)
     if args.write_back:
         return _write_back(ctx, journal, job, args.out)

@@ -65,3 +65,8 @@ class AppPaths:
     def catalog_cache_file(self, profile_name: str) -> Path:
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in profile_name)
         return self.cache_dir / f"catalog-{safe}.json"
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Every folder the app writes: its journal, settings, caches and logs, nothing of the user's."""
+        return (self.config_dir, self.data_dir, self.cache_dir, self.log_dir)

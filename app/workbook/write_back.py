@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.domain.errors import UserInputError
 from app.domain.outcomes import RunReport, SheetLayout
 from app.workbook.export_results import result_headers, result_values
-from app.workbook.output_file import ExportOptions, check_target, write_atomically
+from app.workbook.output_file import ExportOptions, OutputIsInput, check_target, same_file, write_atomically
 from app.workbook.safe_cells import set_cell
 from app.workbook.sources import WorkbookFormat, open_source
 from app.workbook.workbook_parts import PartsReport, inspect_parts
@@ -87,11 +87,15 @@ def write_back(
     `options.password`, else the same password), so results never leave a protected file in the clear.
     """
     options = options or ExportOptions()
+    options = replace(options, inputs=(*options.inputs, source))
     options.check()
     target = (target or default_write_back_path(source)).expanduser().absolute()
-    if target.exists() and target.resolve() == source.resolve():
-        raise WriteBackToOriginal(source)
-    check_target(target, force=options.force)
+    try:
+        check_target(target, options)
+    except OutputIsInput:
+        if same_file(target, source):
+            raise WriteBackToOriginal(source) from None
+        raise
     opened = open_source(source, source_password)
     if opened.format not in _WRITABLE_FORMATS:
         raise WriteBackNotPossible(

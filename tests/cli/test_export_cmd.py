@@ -191,3 +191,28 @@ def test_an_unknown_run_is_named(
 ) -> None:
     assert main(["export", "261126-NOSUCH", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "261126-NOSUCH" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", [[], ["--errors"], ["--write-back"]])
+def test_no_export_replaces_the_runs_workbook(
+    run: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: list[str]
+) -> None:
+    run_id, workbook = run
+    before = workbook.read_bytes()
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(workbook)
+    for target in (workbook, tmp_path / "." / workbook.name, link):
+        assert main(["export", run_id, *kind, "--out", str(target), "--force"]) == 2
+        assert "never writes over it" in capsys.readouterr().err or kind == ["--write-back"]
+    assert workbook.read_bytes() == before
+
+
+def test_the_template_is_not_written_over_the_journal(
+    run: tuple[str, Path], app_paths: AppPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = app_paths.journal_file
+    before = journal.read_bytes()
+    assert main(["template", "--out", str(journal.with_suffix(".xlsx")), "--force"]) == 2
+    assert main(["export", run[0], "--out", str(app_paths.data_dir / "results.xlsx")]) == 2
+    assert "Giftbatch's own folder" in capsys.readouterr().err
+    assert journal.read_bytes() == before

@@ -181,6 +181,27 @@ def test_an_existing_file_is_replaced_only_after_a_yes(
     assert sheet_rows(target, "Results")[0][0] is not None
 
 
+def test_no_export_is_saved_over_the_workbook_the_run_read(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chosen in the save dialog (by its name, or through a link), the workbook is refused at once: no
+    "Replace?" question, no password asked, the file as it was."""
+    workbook = sample_copy(tmp_path, as_name="Bonus.xlsx")
+    send_workbook(connected_window, qtbot, workbook)
+    page = open_results(connected_window, qtbot)
+    before = workbook.read_bytes()
+    link = tmp_path / "shortcut.xlsx"
+    link.symlink_to(workbook)
+    page.include_links.setChecked(True)
+    asked = answer_message_box("Yes")
+    for button, target in ((page.results_button, workbook), (page.write_back_button, link)):
+        save_dialog_answers(monkeypatch, target)
+        click(qtbot, button)
+        assert "never writes over it" in page.message.message()
+    assert asked == []
+    assert workbook.read_bytes() == before and link.is_symlink()
+
+
 def test_a_workbook_whose_copy_would_lose_a_chart_offers_the_results_workbook_instead(
     connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
