@@ -6,7 +6,9 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+import openpyxl
 import pytest
+import xlsxwriter
 
 from app.workbook import export_results
 from app.workbook.export_results import write_results_workbook
@@ -17,7 +19,7 @@ from app.workbook.output_file import (
     SecretsNeedProtection,
     write_atomically,
 )
-from app.workbook.safe_cells import clean_text, looks_like_formula
+from app.workbook.safe_cells import FastCellWriter, clean_text, looks_like_formula
 from tests.workbook.export_helpers import HOSTILE, sample_report
 
 
@@ -93,3 +95,15 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
 def test_text_a_cell_cannot_hold_is_made_fit() -> None:
     assert clean_text("a\x00b\x1fc") == "a\ufffdb\ufffdc"
     assert len(clean_text("x" * 40_000)) == 32_767
+
+
+def test_direction_controls_never_reach_an_export(tmp_path: Path) -> None:
+    """Whatever a row held, an export shows it in the order it is stored; an emoji keeps its joiner."""
+    disguised = "\u202eanA \u2066x\u2069 👩\u200d💻"
+    assert clean_text(disguised) == "anA x 👩\u200d💻"
+    path = tmp_path / "export.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    FastCellWriter(book).write(book.add_worksheet(), 0, 0, disguised)
+    book.close()
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None and sheet["A1"].value == "anA x 👩\u200d💻"
