@@ -25,6 +25,8 @@ from app.domain.errors import UserInputError
 
 # Builds the workbook into the path or the in-memory file it is given.
 Builder = Callable[[str | BinaryIO], None]
+# The shortest password that may protect claim links, in the desktop app's dialog and on the command line.
+MIN_PASSWORD_LENGTH = 8
 
 
 class OutputExists(UserInputError):
@@ -71,13 +73,23 @@ class SecretsNeedProtection(UserInputError):
         )
 
 
+class PasswordTooShort(UserInputError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"A password that protects claim links must have at least {MIN_PASSWORD_LENGTH} characters; "
+            "choose a longer one."
+        )
+
+
 @dataclass(frozen=True)
 class ExportOptions:
     """How an export is written.
 
     `with_secrets`: include claim links and challenge answers. A careful payments tool does not put bearer
-    secrets into a plain file by accident, so they need a `password` (the file is then encrypted as Excel's
-    "Encrypt with password" does) or `unprotected_secrets_ok=True`, the user's explicit choice.
+    secrets into a plain file by accident, so they need a `password` of at least MIN_PASSWORD_LENGTH
+    characters (the file is then encrypted as Excel's "Encrypt with password" does) or
+    `unprotected_secrets_ok=True`, the user's explicit choice. A file without secrets encrypted with the
+    password of the workbook it comes from keeps that password, whatever its length.
     `force`: replace an existing file of the same name — never one of `inputs` (the workbooks the export
     is made from) nor a file in `app_folders` (the app's own folders, see `AppPaths.folders`).
     """
@@ -92,6 +104,8 @@ class ExportOptions:
     def check(self) -> None:
         if self.with_secrets and not self.password and not self.unprotected_secrets_ok:
             raise SecretsNeedProtection()
+        if self.with_secrets and self.password and len(self.password) < MIN_PASSWORD_LENGTH:
+            raise PasswordTooShort()
 
     @property
     def private(self) -> bool:

@@ -12,6 +12,7 @@ from openpyxl.chart import BarChart, Reference
 from app.cli import main
 from app.config.paths import AppPaths
 from app.engine.journal import SubmissionJournal
+from app.workbook.output_file import MIN_PASSWORD_LENGTH
 from app.workbook.reader import read_workbook
 from tests.engine.report_helpers import HOSTILE_TEAM, build_run_workbook, finished_run
 from tests.workbook.export_helpers import assert_stored_as_text, decrypt
@@ -216,3 +217,19 @@ def test_the_template_is_not_written_over_the_journal(
     assert main(["export", run[0], "--out", str(app_paths.data_dir / "results.xlsx")]) == 2
     assert "Giftbatch's own folder" in capsys.readouterr().err
     assert journal.read_bytes() == before
+
+
+def test_a_password_protecting_claim_links_has_eight_characters_as_in_the_app(
+    run: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id, _ = run
+    out = tmp_path / "links.xlsx"
+    monkeypatch.setenv("SHORT", "x" * (MIN_PASSWORD_LENGTH - 1))
+    monkeypatch.setenv("LONG", "x" * MIN_PASSWORD_LENGTH)
+    secrets = ["export", run_id, "--out", str(out), "--with-secrets", "--password-from-env"]
+
+    assert main([*secrets, "SHORT"]) == 2
+    assert f"at least {MIN_PASSWORD_LENGTH} characters" in capsys.readouterr().err
+    assert not out.exists()
+    assert main([*secrets, "LONG"]) == 0
+    assert decrypt(out, "x" * MIN_PASSWORD_LENGTH).startswith(b"PK")

@@ -13,9 +13,11 @@ import xlsxwriter
 from app.workbook import export_results
 from app.workbook.export_results import write_results_workbook
 from app.workbook.output_file import (
+    MIN_PASSWORD_LENGTH,
     ExportOptions,
     OutputExists,
     OutputNotWritable,
+    PasswordTooShort,
     SecretsNeedProtection,
     write_atomically,
 )
@@ -77,8 +79,14 @@ def test_a_file_with_secrets_is_readable_by_its_owner_only(tmp_path: Path) -> No
 def test_secrets_without_a_password_need_the_users_explicit_yes() -> None:
     with pytest.raises(SecretsNeedProtection):
         ExportOptions(with_secrets=True).check()
-    ExportOptions(with_secrets=True, password="pw").check()
+    ExportOptions(with_secrets=True, password="long enough").check()
     ExportOptions(with_secrets=True, unprotected_secrets_ok=True).check()
+
+
+def test_a_password_for_claim_links_is_as_long_as_the_app_asks() -> None:
+    with pytest.raises(PasswordTooShort, match=f"at least {MIN_PASSWORD_LENGTH} characters"):
+        ExportOptions(with_secrets=True, password="x" * (MIN_PASSWORD_LENGTH - 1)).check()
+    ExportOptions(password="short").check()  # a file without secrets keeps its workbook's own password
 
 
 @pytest.mark.parametrize("text", HOSTILE)
