@@ -454,9 +454,15 @@ class _Reader:
                 values[i] = CellError(code)
 
     def _apply_merges(self, grid: _Grid, sheet: SheetRead) -> None:
-        """A merged range's value belongs to its top-left cell; rows below it in a mapped column get it."""
+        """A merged range's value belongs to its top-left cell; rows below it in a mapped column get it.
+
+        Only the data rows are walked, and each row of a column at most once however the ranges overlap
+        (Excel never writes overlapping ones; a crafted file could, a million rows tall each).
+        """
         mapped = {m.header.index: m.field for m in sheet.mapping.mapped}
-        for (top, left), (bottom, right) in grid.merges:
+        last_row = sheet.row_numbers[-1] if sheet.row_numbers else 0
+        done: dict[int, int] = {}  # column → the last row a range has filled in it
+        for (top, left), (bottom, right) in sorted(grid.merges):
             fld = mapped.get(left)
             first = sheet._positions.get(top + 1)
             if fld is None or first is None or bottom == top:
@@ -465,7 +471,9 @@ class _Reader:
             value = values[first]
             letter = column_letter(left)
             span = f"{letter}{top + 1}:{column_letter(right)}{bottom + 1}"
-            for number in range(top + 2, bottom + 2):
+            start, end = max(top + 2, done.get(left, 0) + 1), min(bottom + 1, last_row)
+            done[left] = max(done.get(left, 0), end)
+            for number in range(start, end + 1):
                 i = sheet._positions.get(number)
                 if i is None:
                     continue

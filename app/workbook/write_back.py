@@ -25,6 +25,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.domain.errors import UserInputError
 from app.domain.outcomes import RunReport, SheetLayout
+from app.workbook import limits
+from app.workbook.bounds import copy_cost
+from app.workbook.errors import size_text
 from app.workbook.export_results import result_headers, result_values
 from app.workbook.output_file import ExportOptions, OutputIsInput, check_target, same_file, write_atomically
 from app.workbook.safe_cells import set_cell
@@ -103,6 +106,7 @@ def write_back(
             f".xlsx workbook. {_OFFER}"
         )
     parts = check_keepable(source, opened.data)
+    check_copy_size(source, opened.data)
     if opened.encrypted and not options.password:
         options = replace(options, password=source_password)
     workbook = openpyxl.load_workbook(io.BytesIO(opened.data), rich_text=True, keep_links=True)
@@ -112,6 +116,22 @@ def write_back(
         workbook.save(destination)
 
     return WriteBackResult(write_atomically(target, build, options), parts.notes)
+
+
+class WriteBackTooLarge(WriteBackNotPossible):
+    def __init__(self, path: Path, needed: int) -> None:
+        super().__init__(
+            f"“{path.name}” is too large to be copied with the results added: the copy would take about "
+            f"{size_text(needed)} of memory. {_OFFER}"
+        )
+
+
+def check_copy_size(source: Path, data: bytes) -> None:
+    """WriteBackTooLarge when loading the workbook to copy it would take more memory than its size allows
+    (twice what a read may take: a copy holds every cell as an object)."""
+    needed = copy_cost(source, data)
+    if needed > 2 * limits.memory_budget(len(data)):
+        raise WriteBackTooLarge(source, needed)
 
 
 def check_keepable(source: Path, data: bytes) -> PartsReport:

@@ -25,13 +25,16 @@ from openpyxl.worksheet.table import Table
 
 from app.domain.outcomes import SheetColumn, SheetLayout
 from app.workbook.output_file import ExportOptions, OutputExists
+from app.workbook.sheet_span import column_letters
 from app.workbook.write_back import (
     WriteBackNotPossible,
+    WriteBackTooLarge,
     WriteBackToOriginal,
     WriteBackWouldLoseContent,
     default_write_back_path,
     write_back,
 )
+from tests.workbook import hostile_books as books
 from tests.workbook.export_helpers import (
     HOSTILE,
     assert_stored_as_text,
@@ -410,3 +413,30 @@ def test_comments_are_kept_and_their_lost_box_size_is_said(tmp_path: Path) -> No
     result = write_back(source, report_for_user_workbook())
 
     assert any("comments" in note for note in result.notes)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '<mergeCells count="1"><mergeCell ref="C1:Z1048576"/></mergeCells>',  # 25 million cells to openpyxl
+        "",  # 2.5 million empty formatted cells, below
+    ],
+)
+def test_a_workbook_too_large_to_copy_is_refused_before_it_is_loaded(tmp_path: Path, extra: str) -> None:
+    """Small on disk, millions of objects once openpyxl loads it: refused, with the results workbook
+    offered, before anything is allocated for it."""
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
+    if not extra:
+        letters = [column_letters(j) for j in range(1000)]
+        rows += "".join(
+            f'<row r="{r}">' + "".join(f'<c r="{letter}{r}" s="0"/>' for letter in letters) + "</row>"
+            for r in range(2, 2502)
+        )
+    source = books.write_xlsx(
+        tmp_path / "big.xlsx", [books.sheet_xml(rows).replace("</sheetData>", "</sheetData>" + extra)]
+    )
+    with pytest.raises(WriteBackTooLarge, match="too large to be copied") as refused:
+        write_back(source, report_for_user_workbook())
+    assert isinstance(refused.value, WriteBackNotPossible)
+    assert not (tmp_path / "big - results.xlsx").exists()

@@ -237,3 +237,17 @@ def _claim_size(path: Path, name: str, size: int) -> None:
             data[central + 24 : central + 28] = size.to_bytes(4, "little")
         central = data.find(b"PK\x01\x02", central + 4)
     path.write_bytes(bytes(data))
+
+
+@pytest.mark.timeout(20)
+def test_many_merged_ranges_a_million_rows_tall_cost_the_rows_present(tmp_path: Path) -> None:
+    """20,000 overlapping ranges A2:A1048576 (a crafted file): each data row is given its value once."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>p{r}@example.com</t></is></c><c r="B{r}"><v>5</v></c></row>'
+        for r in range(2, 5)
+    )
+    merges = '<mergeCells count="20000">' + '<mergeCell ref="A2:A1048576"/>' * 20_000 + "</mergeCells>"
+    xml = books.sheet_xml(_cells(rows)).replace("</sheetData>", "</sheetData>" + merges)
+    read = read_workbook(books.write_xlsx(tmp_path / "merges.xlsx", [xml]))
+    assert [r.cells[next(iter(r.cells))].value for r in read.records] == ["p2@example.com"] * 3
+    assert [i.cell for i in read.issues if i.code == "cell.merged"] == ["A3", "A4"]
