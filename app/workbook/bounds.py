@@ -5,6 +5,9 @@ but the sheets is unpacked and counted (`app.workbook.package`) and the shared s
 sheet's span is surveyed (`app.workbook.sheet_span`) just before calamine builds it. The memory the read
 needs is estimated from what was found — the box of cells calamine fills, the cells present, the text they
 hold — and compared with `limits.memory_budget`, which grows with the file's size.
+
+An .ods is unfolded by calamine, every table at once, when it is opened: its content is surveyed first
+(`app.workbook.ods_span`). An .xlsb has its parts unpacked and counted; its binary sheets are not surveyed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from app.workbook import limits
 from app.workbook.errors import SheetTooLarge, WorkbookCorrupt, WorkbookInflated
+from app.workbook.ods_span import survey_content
 from app.workbook.package import Package
 from app.workbook.sheet_span import SheetSpan, SheetUnreadable, place, survey_sheet, whole_tags
 from app.workbook.xlsx_scan import sheet_parts
@@ -33,6 +37,11 @@ _SHARED_CELL = re.compile(
     rb"\s*<(?:[A-Za-z_][\w.-]*:)?v\b[^<>]*>\s*([0-9]{1,12})"
 )
 _SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+# calamine's .ods reader holds each table twice (values and formulas, 32 + 24 bytes a cell) while it reads,
+# and then the box of values, a copy of it for Python and the Python rows.
+ODS_AREA_BYTES = 100
+ODS_STORED_BYTES = 56
+_ODS_CONTENT = "content.xml"
 # openpyxl, which copies a workbook for the write-back, holds an object for every cell element (even an
 # empty one with a format) and for every cell of a merged range: about 400 and 310 bytes, measured.
 COPY_CELL_BYTES = 450
@@ -144,3 +153,28 @@ def copy_cost(path: Path, data: bytes) -> int:
 def _area(first: bytes, last: bytes) -> int:
     (top, left), (bottom, right) = place(first), place(last)
     return (abs(bottom - top) + 1) * (abs(right - left) + 1)
+
+
+def check_ods(path: Path, data: bytes) -> None:
+    """WorkbookInflated or SheetTooLarge when the .ods unpacks or unfolds to more than its size allows."""
+    package = Package(path, data)
+    package.check_unpacking(skip=frozenset({_ODS_CONTENT}))
+    if _ODS_CONTENT not in package.parts:
+        return  # calamine says what is wrong
+    try:
+        tables = survey_content(package.chunks(_ODS_CONTENT))
+    except SheetUnreadable:
+        raise WorkbookCorrupt(path) from None
+    costs = [
+        (t.area * ODS_AREA_BYTES + t.stored * ODS_STORED_BYTES + int(TEXT_COPIES * t.text), t) for t in tables
+    ]
+    needed = sum(cost for cost, _ in costs)
+    if needed > limits.memory_budget(len(data)):
+        cost, worst = max(costs, key=lambda pair: pair[0])
+        spread = worst.area * ODS_AREA_BYTES > cost // 2
+        raise SheetTooLarge(path, worst.name, worst.span_text(), worst.stored, needed, spread=spread)
+
+
+def check_package(path: Path, data: bytes) -> None:
+    """Unpack and count every part of a package no survey reads (an .xlsb's)."""
+    Package(path, data).check_unpacking()

@@ -32,7 +32,7 @@ from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
 from app.domain.records import CellError, CellValue, RawRecord, SourceCell
 from app.workbook import limits
-from app.workbook.bounds import XlsxBounds
+from app.workbook.bounds import XlsxBounds, check_ods, check_package
 from app.workbook.errors import (
     HeaderNotFound,
     SheetNotFound,
@@ -690,6 +690,10 @@ class _CalamineBook:
         self.bounds: XlsxBounds | None = None
         if source.format in {WorkbookFormat.XLSX, WorkbookFormat.XLSM}:
             self.bounds = XlsxBounds(source.path, source.data)
+        elif source.format is WorkbookFormat.ODS:
+            check_ods(source.path, source.data)
+        elif source.format is WorkbookFormat.XLSB:
+            check_package(source.path, source.data)
         try:
             self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source.data))
             self.metadata = list(self.book.sheets_metadata)

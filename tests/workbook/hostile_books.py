@@ -177,3 +177,38 @@ def recipients(path: Path, rows: int, *, formulas: bool, missing_results: Iterab
         yield b"</sheetData></worksheet>"
 
     return write_xlsx(path, [chunks()])
+
+
+ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+ODS_HEADER_ROW = (
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>Email</text:p></table:table-cell>'
+    '<table:table-cell office:value-type="string"><text:p>Value</text:p></table:table-cell></table:table-row>'
+)
+
+
+def write_ods(path: Path, rows: str, table: str = "Recipients") -> Path:
+    """An .ods whose one table holds `rows` (table-row elements as XML) after a header row."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES} office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{table}">{ODS_HEADER_ROW}{rows}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED
+        )
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path

@@ -251,3 +251,45 @@ def test_many_merged_ranges_a_million_rows_tall_cost_the_rows_present(tmp_path: 
     read = read_workbook(books.write_xlsx(tmp_path / "merges.xlsx", [xml]))
     assert [r.cells[next(iter(r.cells))].value for r in read.records] == ["p2@example.com"] * 3
     assert [i.cell for i in read.issues if i.code == "cell.merged"] == ["A3", "A4"]
+
+
+_ODS_VALUE = '<table:table-cell office:value-type="float" office:value="1"{repeat}><text:p>1</text:p></table:table-cell>'
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # one value repeated across 16,384 columns, the row repeated a million times: 17 billion cells
+        f'<table:table-row table:number-rows-repeated="1048575">'
+        f"{_ODS_VALUE.format(repeat=chr(32) + 'table:number-columns-repeated=' + chr(34) + '16384' + chr(34))}"
+        "</table:table-row>",
+        # a billion spaces written as one element
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="1000000000"/>'
+        "</text:p></table:table-cell></table:table-row>",
+        # empty cells, then one value far to the right, a million rows down
+        '<table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="16000"/>'
+        f"{_ODS_VALUE.format(repeat='')}</table:table-row>",
+    ],
+    ids=["repeated", "spaces", "far"],
+)
+def test_an_ods_that_unfolds_to_billions_is_refused_before_it_is_opened(tmp_path: Path, rows: str) -> None:
+    path = books.write_ods(tmp_path / "unfolds.ods", rows)
+    assert path.stat().st_size < 4096
+    with pytest.raises(SheetTooLarge, match="Recipients"):
+        read_workbook(path)
+
+
+def test_an_ods_with_libreoffices_trailing_empty_repeats_is_read(tmp_path: Path) -> None:
+    """LibreOffice ends every table with empty rows and columns repeated to the sheet's edge: no values,
+    nothing unfolded."""
+    rows = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>a@example.com</text:p>'
+        '</table:table-cell><table:table-cell office:value-type="float" office:value="5"><text:p>5</text:p>'
+        '</table:table-cell><table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+        '<table:table-row table:number-rows-repeated="1048573">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    read = read_workbook(books.write_ods(tmp_path / "libre.ods", rows))
+    assert read.row_count == 1

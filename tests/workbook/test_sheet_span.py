@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import python_calamine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.workbook.ods_span import survey_content
+from app.workbook.package import Package
 from app.workbook.sheet_span import (
     cell_name,
     column_letters,
@@ -119,3 +122,36 @@ def test_the_box_agrees_with_calamine(tmp_path: Path) -> None:
     sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     assert sheet.start == (span.top - 1, span.left)
     assert sheet.end == (span.bottom - 1, span.right)
+
+
+ods_rows = st.lists(
+    st.tuples(st.integers(1, 3), st.lists(st.tuples(st.integers(1, 4), st.booleans()), max_size=5)),
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ods_rows)
+def test_an_ods_unfolds_no_further_than_the_survey_says(
+    rows: list[tuple[int, list[tuple[int, bool]]]],
+) -> None:
+    """Repeated rows and cells, empty or holding a value: calamine's grid fits in the surveyed box."""
+    xml = ""
+    for row_repeat, cells in rows:
+        body = "".join(
+            f'<table:table-cell table:number-columns-repeated="{repeat}"'
+            + (
+                ' office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+                if valued
+                else "/>"
+            )
+            for repeat, valued in cells
+        )
+        xml += f'<table:table-row table:number-rows-repeated="{row_repeat}">{body}</table:table-row>'
+    with tempfile.TemporaryDirectory() as folder:
+        path = books.write_ods(Path(folder) / "t.ods", xml)
+        sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        [table] = survey_content(Package(path, path.read_bytes()).chunks("content.xml"))
+    assert sheet.start is not None and sheet.end is not None  # the header row holds values
+    assert table.first_row is not None and table.first_row <= sheet.start[0]
+    assert table.end_row >= sheet.end[0] + 1 and table.width >= sheet.end[1] + 1
