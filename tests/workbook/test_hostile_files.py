@@ -253,7 +253,10 @@ def test_many_merged_ranges_a_million_rows_tall_cost_the_rows_present(tmp_path: 
     assert [i.cell for i in read.issues if i.code == "cell.merged"] == ["A3", "A4"]
 
 
-_ODS_VALUE = '<table:table-cell office:value-type="float" office:value="1"{repeat}><text:p>1</text:p></table:table-cell>'
+_ODS_VALUE = (
+    '<table:table-cell office:value-type="float" office:value="1"{repeat}>'
+    "<text:p>1</text:p></table:table-cell>"
+)
 
 
 @pytest.mark.timeout(20)
