@@ -89,29 +89,32 @@ class Package:
         """The part unpacked, a chunk at a time; WorkbookInflated once it passes its limit."""
         part = self.parts[name]
         packed = memoryview(self.data)[part.start : part.start + part.packed]
-        if part.method == _STORED:
-            for at in range(0, len(packed), CHUNK):
-                yield bytes(packed[at : at + CHUNK])
-            return
-        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         produced = 0
+        for chunk in self._inflated(packed) if part.method == _DEFLATED else self._stored(packed):
+            produced += len(chunk)
+            if produced > part.limit:
+                raise WorkbookInflated(self.path, name, part.packed, part.limit)
+            yield chunk
+
+    @staticmethod
+    def _stored(packed: memoryview) -> Iterator[bytes]:
+        for at in range(0, len(packed), CHUNK):
+            yield bytes(packed[at : at + CHUNK])
+
+    def _inflated(self, packed: memoryview) -> Iterator[bytes]:
+        """Deflate undone a chunk at a time: never more than CHUNK bytes out of one step."""
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         try:
             for at in range(0, len(packed), CHUNK):
                 pending = bytes(packed[at : at + CHUNK])
                 while pending and not inflater.eof:
                     chunk = inflater.decompress(pending, CHUNK)
                     pending = inflater.unconsumed_tail
-                    produced += len(chunk)
-                    if produced > part.limit:
-                        raise WorkbookInflated(self.path, name, part.packed, part.limit)
                     if chunk:
                         yield chunk
                 if inflater.eof:
                     return
-            tail = inflater.flush(CHUNK)
-            produced += len(tail)
-            if produced > part.limit:
-                raise WorkbookInflated(self.path, name, part.packed, part.limit)
+            tail = inflater.flush()
             if tail:
                 yield tail
         except zlib.error:

@@ -104,21 +104,27 @@ def test_a_full_disk_is_recognised_however_it_is_raised(error: Exception, names:
     assert disk_full(ValueError("no"), "x") is None
 
 
+def _validate_on_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception) -> int:
+    """`giftbatch validate` whose work fills the log's disk, then fails with `error`."""
+
+    def fill_and_fail(*_args: object, **_kwargs: object) -> object:
+        for handler in log_handlers():
+            _fill(handler)
+        logging.getLogger("app.engine").warning("about to write")
+        raise error
+
+    monkeypatch.setattr(validate_cmd, "import_from_args", fill_and_fail)
+    workbook = tmp_path / "x.csv"
+    workbook.write_text("Email,Value\na@example.com,5\n")
+    return main(["validate", str(workbook)])
+
+
 @needs_dev_full
 def test_the_command_line_says_one_sentence_not_a_pointer_to_the_log(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_room(*_args: object, **_kwargs: object) -> object:
-        for handler in log_handlers():
-            _fill(handler)
-        logging.getLogger("app.engine").warning("about to write")
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(validate_cmd, "import_from_args", no_room)
-    workbook = tmp_path / "x.csv"
-    workbook.write_text("Email,Value\na@example.com,5\n")
-
-    assert main(["validate", str(workbook)]) == DiskFull.exit_code
+    full = sqlite3.OperationalError("database or disk is full")
+    assert _validate_on_a_full_disk(tmp_path, monkeypatch, full) == DiskFull.exit_code
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("giftbatch: The disk is full")
     assert "Traceback" not in err and "giftbatch.log" not in err
@@ -128,15 +134,6 @@ def test_the_command_line_says_one_sentence_not_a_pointer_to_the_log(
 def test_an_unexpected_error_with_a_failing_log_does_not_point_at_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_args: object, **_kwargs: object) -> object:
-        for handler in log_handlers():
-            _fill(handler)
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr(validate_cmd, "import_from_args", broken)
-    workbook = tmp_path / "x.csv"
-    workbook.write_text("Email,Value\na@example.com,5\n")
-
-    assert main(["validate", str(workbook)]) == 70
+    assert _validate_on_a_full_disk(tmp_path, monkeypatch, RuntimeError("a bug")) == 70
     err = capsys.readouterr().err
     assert "the log could not be written either" in err and err.count("\n") == 1
