@@ -165,6 +165,26 @@ def _growing_csv(folder: Path) -> tuple[list[str], Callable[[], str]]:
     return [str(path)], check
 
 
+def _merges(path: Path) -> Path:
+    """Three recipients and 20,000 overlapping merged ranges a million rows tall."""
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>p{r}@example.com</t></is></c><c r="B{r}"><v>5</v></c></row>'
+        for r in range(2, 5)
+    )
+    merges = '<mergeCells count="20000">' + '<mergeCell ref="A2:A1048576"/>' * 20_000 + "</mergeCells>"
+    cells = f'<row r="1">{books.HEADER_CELLS}</row>{rows}'
+    return books.write_xlsx(path, [books.sheet_xml(cells).replace("</sheetData>", "</sheetData>" + merges)])
+
+
+_ODS_REPEATED = (
+    '<table:table-row table:number-rows-repeated="1048575"><table:table-cell office:value-type="float" '
+    'office:value="1" table:number-columns-repeated="16384"><text:p>1</text:p></table:table-cell></table:table-row>'
+)
+_ODS_SPACES = (
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="1000000000"/>'
+    "</text:p></table:table-cell></table:table-row>"
+)
+
 CASES: list[Case] = [
     ("xfd", "one cell at XFD1048576 (plus a header)", _file(lambda p: books.far_cell(p, "XFD1048576"), "x.xlsx")),
     ("gr", "one cell at GR1048576 (plus a header)", _file(lambda p: books.far_cell(p, "GR1048576"), "g.xlsx")),
@@ -172,6 +192,15 @@ CASES: list[Case] = [
     ("sst-copies", "a 10,000-letter string in 100,000 cells",
      _file(lambda p: books.repeated_string(p, 10_000, 100_000), "c.xlsx")),
     ("unclosed", "60,000 error cells never closed", _file(lambda p: books.unclosed_errors(p, 60_000), "u.xlsx")),
+    ("formulas-20k", "20,000 recipients with a formula column (one result missing)",
+     _file(lambda p: books.recipients(p, 20_000, formulas=True, missing_results=[4]), "f.xlsx")),
+    ("sparse-accepted", "one cell at Z400000: the largest box a small file may ask for",
+     _file(lambda p: books.far_cell(p, "Z400000"), "z.xlsx")),
+    ("merges", "20,000 overlapping merged ranges a million rows tall", _file(_merges, "m.xlsx")),
+    ("ods-repeated", "an .ods cell repeated 16,384 across, its row a million down",
+     _file(lambda p: books.write_ods(p, _ODS_REPEATED), "r.ods")),
+    ("ods-spaces", "an .ods cell of a billion spaces written as one element",
+     _file(lambda p: books.write_ods(p, _ODS_SPACES), "s.ods")),
     ("fifo", "a FIFO named .xlsx", _fifo),
     ("dev-zero", "a symlink to /dev/zero named .xlsx", _dev_zero),
     ("growing-csv", "a CSV still being written", _growing_csv),

@@ -37,6 +37,9 @@ _SHARED_CELL = re.compile(
     rb"\s*<(?:[A-Za-z_][\w.-]*:)?v\b[^<>]*>\s*([0-9]{1,12})"
 )
 _SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+_NOT_A_SHEET = re.compile(
+    r"\[Content_Types\]|docProps/|customXml/|xl/(styles|sharedStrings|workbook|calcChain)\.|xl/theme/", re.I
+)
 # calamine's .ods reader holds each table twice (values and formulas, 32 + 24 bytes a cell) while it reads,
 # and then the box of values, a copy of it for Python and the Python rows.
 ODS_AREA_BYTES = 100
@@ -94,27 +97,42 @@ class XlsxBounds:
 
     def check_sheet(self, index: int, name: str) -> SheetCost | None:
         """Survey the sheet at `index` (as calamine numbers them); SheetTooLarge when reading it would take
-        more memory than the file's size allows. None when the sheet's XML is not found (calamine says)."""
+        more memory than the file's size allows. None when the package holds no XML it could be."""
         part = self.parts[index] if index < len(self.parts) else None
-        if part is None or part not in self.package.parts:
+        candidates = [part] if part is not None and part in self.package.parts else self._could_be_sheets()
+        costs = [self._cost(candidate) for candidate in candidates]
+        if not costs:
             return None
+        worst = max(costs, key=lambda cost: cost.needed)
+        if worst.needed > self.budget:
+            span = worst.span
+            spread = span.area * GRID_CELL_BYTES > worst.needed // 2
+            raise SheetTooLarge(self.path, name, span.span_text(), span.cells, worst.needed, spread=spread)
+        return worst
+
+    def _could_be_sheets(self) -> list[str]:
+        """Where a sheet's XML is could not be told from the workbook's relationships (calamine may still
+        find it): every part that could hold it is surveyed, and the worst one counts."""
+        return [
+            name
+            for name in self.package.names()
+            if name.lower().endswith(".xml") and not _NOT_A_SHEET.match(name)
+        ]
+
+    def _cost(self, part: str) -> SheetCost:
         largest_claim = self.budget // GRID_CELL_BYTES
         try:
             span = survey_sheet(lambda: self.package.chunks(part), largest_claim)
             text = self._shared_text(part, span)
         except SheetUnreadable:
             raise WorkbookCorrupt(self.path) from None
-        grid = span.area * GRID_CELL_BYTES
         markup = MARKUP_PER_CELL * span.cells
         needed = (
-            grid
+            span.area * GRID_CELL_BYTES
             + span.cells * CELL_BYTES
             + int(TEXT_COPIES * (max(0, span.xml_bytes - markup) + text))
             + self.strings_held
         )
-        if needed > self.budget:
-            spread = grid > needed // 2
-            raise SheetTooLarge(self.path, name, span.span_text(), span.cells, needed, spread=spread)
         return SheetCost(span, needed)
 
     def _shared_text(self, part: str, span: SheetSpan) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.workbook import limits, sources
+from app.workbook import bounds, limits, sources
 from app.workbook.errors import (
     FileTooLarge,
     NotARegularFile,
@@ -296,3 +296,14 @@ def test_an_ods_with_libreoffices_trailing_empty_repeats_is_read(tmp_path: Path)
     )
     read = read_workbook(books.write_ods(tmp_path / "libre.ods", rows))
     assert read.row_count == 1
+
+
+def test_a_sheet_whose_place_the_relationships_do_not_tell_is_still_surveyed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a relationship be written in a way the survey does not resolve (calamine might), every part
+    that could be the sheet is surveyed: calamine never builds a sheet unchecked."""
+    path = books.far_cell(tmp_path / "odd.xlsx", "XFD1048576")
+    monkeypatch.setattr(bounds, "sheet_parts", lambda read, names: [None])
+    with pytest.raises(SheetTooLarge):
+        read_workbook(path)
