@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.ui.export_dialogs import ProtectDialog
@@ -193,7 +193,13 @@ def test_no_export_is_saved_over_the_workbook_the_run_read(
     link = tmp_path / "shortcut.xlsx"
     link.symlink_to(workbook)
     page.include_links.setChecked(True)
-    asked = answer_message_box("Yes")
+    asked: list[str] = []  # nothing may be asked: record it instead of showing it
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *_args: asked.append("Replace?") or QMessageBox.StandardButton.No
+    )
+    monkeypatch.setattr(
+        ProtectDialog, "exec", lambda _self: asked.append("password") or QDialog.DialogCode.Rejected
+    )
     for button, target in ((page.results_button, workbook), (page.write_back_button, link)):
         save_dialog_answers(monkeypatch, target)
         click(qtbot, button)
