@@ -322,6 +322,7 @@ class VendorClient:
             failures += 1
             delay = self._delay_before_retry(outcome, policy, failures, started)
             if delay is None:
+                outcome.endpoint = f"{method} {path}"
                 raise outcome.gave_up_after(sent)
             log.info("Trying again in %.2f s after: %s", delay, redact(outcome.message))
             if isinstance(outcome, RateLimitedError):
@@ -396,6 +397,7 @@ class VendorClient:
             host=self.host,
             account=self._account,
             retry_after=retry_after,
+            endpoint=f"{response.request.method} {response.url.path}",
         )
 
     def _transport_error(self, failure: httpx.TransportError) -> ApiError:

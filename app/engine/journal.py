@@ -43,7 +43,7 @@ from app.engine.states import (
     check_order_transition,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE runs (
@@ -123,6 +123,12 @@ CREATE TABLE line_results (
     PRIMARY KEY (po_number, external_id)
 );
 """
+
+# What each version adds to the one before; a new journal is made at version 1 and brought up step by step.
+_UPGRADES: dict[int, tuple[str, ...]] = {
+    # The refused order a re-planned one took its rows from: a row is re-planned at most once.
+    2: ("ALTER TABLE orders ADD COLUMN replanned_from TEXT",),
+}
 
 # Line-item statuses that settle a row; anything else keeps the row with its order.
 _ROW_STATUS_OF_LINE = {
@@ -340,6 +346,11 @@ class SubmissionJournal:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                version = 1
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _UPGRADES[step]:
+                    db.execute(statement)
+            if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # --- Creating a run ----------------------------------------------------------------------------------
@@ -375,7 +386,7 @@ class SubmissionJournal:
                 ),
             )
             db.executemany(
-                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, 0, ?)",
+                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, 0, ?, NULL)",
                 [_order_values(plan.run_id, order, at) for order in plan.orders],
             )
             db.executemany(
@@ -575,33 +586,44 @@ class SubmissionJournal:
         rather than reject them too (the all-or-nothing upload users hate), they move in this same transaction
         to a new order with the next sequence number and a new PONumber, planned and stored before it is sent.
         They were never paid (the refused order does not exist), so sending them once more pays them once.
-        When the errors name no row (say `Type`), every row of the order is rejected.
+
+        Nothing is sent again without end: when the errors name no row of the order (no field errors, paths we
+        cannot map, errors about the whole order), every row is rejected with the vendor's message; and an
+        order that is itself a re-plan is never re-planned again: its other rows are rejected too.
         """
         with self._write() as db:
             self._move(db, po_number, OrderState.REJECTED, error=message)
             keys = self._row_keys(db, po_number)
-            culprits = set(errors.by_row) if not errors.order_level else set(keys)
+            named = {key for key in keys if key in errors.by_row}
+            whole = bool(errors.order_level) or not named
+            culprits = set(keys) if whole else named
+            innocent = [key for key in keys if key not in culprits]
+            second = bool(innocent) and self._is_replan(db, po_number)
+            updates = [
+                _rejected_row(key, [*errors.by_row.get(key, ()), *errors.order_level], message, whole)
+                for key in keys
+                if key in culprits
+            ]
+            if second:
+                again = _second_refusal(_rejection_reason(errors, message))
+                updates += [_rejected_row(key, [], again, whole=False) for key in innocent]
             at = now_iso()
             db.executemany(
                 "UPDATE rows SET status = ?, detail = ?, field_errors = ?, updated_at = ? "
                 "WHERE po_number = ? AND key = ?",
                 [
-                    (
-                        RowStatus.REJECTED.value,
-                        _describe([*errors.by_row.get(key, ()), *errors.order_level], message),
-                        json.dumps([e.as_dict() for e in [*errors.by_row.get(key, ()), *errors.order_level]]),
-                        at,
-                        po_number,
-                        key,
-                    )
-                    for key in keys
-                    if key in culprits
+                    (RowStatus.REJECTED.value, detail, found, at, po_number, key)
+                    for key, detail, found in updates
                 ],
             )
             rejected = self._changes(db, po_number)
-            innocent = [key for key in keys if key not in culprits]
-            retry_po = self._replan(db, po_number, innocent, at) if innocent else None
+            retry_po = self._replan(db, po_number, innocent, at) if innocent and not second else None
             return Rejection(rejected, retry_po)
+
+    def _is_replan(self, db: sqlite3.Connection, po_number: str) -> bool:
+        """True when the order took its rows from an order the vendor refused before."""
+        found = db.execute("SELECT replanned_from FROM orders WHERE po_number = ?", (po_number,)).fetchone()
+        return found is not None and found[0] is not None
 
     def _replan(self, db: sqlite3.Connection, po_number: str, keys: list[str], at: str) -> str:
         """A new planned order for `keys` (rows of the refused order `po_number`); returns its PONumber."""
@@ -621,7 +643,7 @@ class SubmissionJournal:
         ).fetchall()
         costs = add_costs({r["currency"]: Decimal(r["cost"])} for r in rows if r["currency"])
         db.execute(
-            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, 0, ?)",
+            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, 0, ?, ?)",
             (
                 run_id,
                 seq,
@@ -633,6 +655,7 @@ class SubmissionJournal:
                 OrderState.PLANNED.value,
                 f"re-planned from {po_number}, which the vendor refused",
                 at,
+                po_number,
             ),
         )
         db.executemany(
@@ -797,13 +820,22 @@ class SubmissionJournal:
 
 
 def match_lines(keys: Sequence[str], order: wire.Order) -> dict[str, wire.LineItem]:
-    """The vendor's line items by row key: by the echoed ExternalId, else by position (the order we sent)."""
-    by_external = {item.external_id: item for item in order.line_items if item.external_id}
-    if by_external:
-        return {key: by_external[key] for key in keys if key in by_external}
-    if len(order.line_items) == len(keys):
-        return dict(zip(keys, order.line_items, strict=True))
-    return {}
+    """The vendor's line items by row key.
+
+    By the echoed ExternalId when every line item carries one of ours; else by position (the order we sent
+    them in) when the vendor reports as many line items as we sent: public clients of the engine show no
+    ExternalId echo, so position is the usual case. Otherwise only the line items whose echoed id is ours
+    are matched, and the order is not settled until every row's line item is known.
+    """
+    items = order.line_items
+    by_external = {item.external_id: item for item in items if item.external_id}
+    if by_external and len(by_external) == len(items):
+        matched = {key: by_external[key] for key in keys if key in by_external}
+        if matched or len(items) != len(keys):
+            return matched
+    if len(items) == len(keys):
+        return dict(zip(keys, items, strict=True))
+    return {key: by_external[key] for key in keys if key in by_external}
 
 
 def order_state(keys: Sequence[str], order: wire.Order) -> OrderState:
@@ -852,6 +884,39 @@ def _describe(errors: Sequence[RowError], fallback: str) -> str:
     if not errors:
         return redact(fallback)
     return redact("; ".join(f"{e.cell + ': ' if e.cell else ''}{e.message}" for e in errors))
+
+
+def _rejected_row(key: str, errors: Sequence[RowError], message: str, whole: bool) -> tuple[str, str, str]:
+    """(key, detail, field errors as JSON) of a rejected row; `whole`: the vendor refused the whole order."""
+    if whole and not errors:
+        detail = redact(f"{_sentence(message)} The whole order was refused: the vendor named no row.")
+    elif whole and not any(e.cell for e in errors):
+        detail = redact(f"The vendor refused the whole order: {_reason_of(errors, message)}")
+    else:
+        detail = _describe(errors, message)
+    return key, detail, json.dumps([e.as_dict() for e in errors])
+
+
+def _rejection_reason(errors: MappedErrors, message: str) -> str:
+    return _reason_of([*errors.order_level, *(e for found in errors.by_row.values() for e in found)], message)
+
+
+def _reason_of(errors: Sequence[RowError], message: str) -> str:
+    """What the vendor said, with the paths it named (`Type: not allowed`); its message when it named none."""
+    if not errors:
+        return message
+    return "; ".join(f"{e.path}: {e.message}" if e.path else e.message for e in errors)
+
+
+def _sentence(text: str) -> str:
+    return text if text.rstrip().endswith((".", "!", "?")) else text.rstrip() + "."
+
+
+def _second_refusal(reason: str) -> str:
+    return (
+        f"Not sent: the vendor refused this row's order a second time ({reason}). This row was not named, "
+        "but a row is sent again automatically only once; check it and send it in a new run."
+    )
 
 
 def _order_values(run_id: str, order: PlannedOrder, at: str) -> tuple[object, ...]:
