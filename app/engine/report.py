@@ -95,16 +95,18 @@ def read_source_rows(
 
 def run_issues(journal: SubmissionJournal, run_id: str) -> list[Issue]:
     """What still needs fixing after a run, as issues for the error report: one per failed, refused or
-    skipped row (at the cells the vendor named, else on the row)."""
+    skipped row at each cell the vendor named, and one on the row for what names no cell (an order refused
+    as a whole, say), in the words the row's status carries."""
     issues: list[Issue] = []
     for row in journal.rows(run_id):
         if row.status not in _REASONED_ROWS:
             continue
         code = f"row.{row.status.value}"
-        for error in row.field_errors:
-            column = error.cell.rstrip("0123456789") if error.cell else None
+        located = [error for error in row.field_errors if error.cell]
+        for error in located:
+            column = (error.cell or "").rstrip("0123456789")
             issues.append(Issue(Severity.ERROR, code, error.message, row.sheet, row.row, column, error.field))
-        if not row.field_errors:
+        if not located or len(located) < len(row.field_errors):
             message = row.detail or f"This row was {row.status.value} in run {run_id}."
             issues.append(Issue(Severity.ERROR, code, message, row.sheet, row.row))
     return issues

@@ -28,6 +28,11 @@ MAX_PAGE_SIZE = 500
 PO_NUMBER_MAX_LENGTH = 40
 # A ceiling per line item, so one mistyped quantity cannot make the sandbox mint millions of claim links.
 MAX_QUANTITY = 10_000
+# Line items in one order: the limit docs/api-contract.md assumes for the vendor.
+MAX_LINE_ITEMS = 100
+# `Note` (an order's) and `Culture` (a line item's, such as en-US): optional texts public clients send.
+MAX_NOTE_LENGTH = 500
+MAX_CULTURE_LENGTH = 20
 
 # Digital line items addressed to this domain fail, so tests can produce failed and partly completed orders.
 BOUNCE_DOMAIN = "bounce.example.com"

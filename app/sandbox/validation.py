@@ -21,7 +21,14 @@ from app.sandbox.catalog import (
     PRODUCTS_BY_ID,
     SandboxProduct,
 )
-from app.sandbox.constants import MAX_QUANTITY, PO_NUMBER_MAX_LENGTH, USD_PER_UNIT
+from app.sandbox.constants import (
+    MAX_CULTURE_LENGTH,
+    MAX_LINE_ITEMS,
+    MAX_NOTE_LENGTH,
+    MAX_QUANTITY,
+    PO_NUMBER_MAX_LENGTH,
+    USD_PER_UNIT,
+)
 
 CENT = Decimal("0.01")
 E164 = re.compile(r"\+[1-9]\d{7,14}")
@@ -125,10 +132,13 @@ def validate_order(body: Any) -> OrderRequest:
     order_type = _order_type(field(body, "Type"), errors)
     po_number = _po_number(field(body, "PONumber"), errors)
     webhook_url = _webhook(field(body, "WebhookSettings"), errors)
+    _optional_text(field(body, "Note"), "Note", MAX_NOTE_LENGTH, errors)
     raw_lines = field(body, "LineItems")
     lines: list[LineRequest] = []
     if not isinstance(raw_lines, list) or not raw_lines:
         errors["LineItems"] = ["An order needs at least one line item."]
+    elif len(raw_lines) > MAX_LINE_ITEMS:
+        errors["LineItems"] = [f"An order holds at most {MAX_LINE_ITEMS} line items; split it."]
     else:
         for index, raw in enumerate(raw_lines):
             line = _line(raw, f"LineItems[{index}]", order_type, errors)
@@ -182,6 +192,7 @@ def _line(raw: Any, path: str, order_type: str | None, errors: FieldErrors) -> L
     quantity = _quantity(field(raw, "Quantity"), f"{path}.Quantity", errors)
     external_id = _external_id(field(raw, "ExternalId"), f"{path}.ExternalId", errors)
     _branding(field(raw, "BrandingId"), f"{path}.BrandingId", errors)
+    _optional_text(field(raw, "Culture"), f"{path}.Culture", MAX_CULTURE_LENGTH, errors)
     _personalization(field(raw, "Personalization"), f"{path}.Personalization", errors)
     email = None
     if order_type == DIGITAL:
@@ -242,6 +253,12 @@ def _external_id(raw: Any, path: str, errors: FieldErrors) -> str | None:
         return raw
     errors[path] = ["ExternalId must be a string."]
     return None
+
+
+def _optional_text(raw: Any, path: str, limit: int, errors: FieldErrors) -> None:
+    if raw is not None and (not isinstance(raw, str) or len(raw) > limit):
+        name = path.rpartition(".")[2]
+        errors[path] = [f"{name} must be text of at most {limit} characters."]
 
 
 def _branding(raw: Any, path: str, errors: FieldErrors) -> None:

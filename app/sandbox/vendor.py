@@ -122,7 +122,8 @@ class SandboxVendor:
     # Catalog and balance
 
     def products(self) -> list[dict[str, Any]]:
-        return [p.wire() for p in PRODUCTS]
+        null_lists = self.dice.faults.null_lists
+        return [p.wire(null_lists=null_lists) for p in PRODUCTS]
 
     def balance(self) -> dict[str, Any]:
         with self._store.transaction() as tx:
@@ -150,7 +151,10 @@ class SandboxVendor:
             tx.set_balance(available - total, held + total)
             final = not pending and self._finalize(tx, order_id)
             # A pending order is answered as just stored, without reading it back.
-            order = self._wire_order(tx, order_id) if not pending else _wire_form(row, lines, {})
+            if pending:
+                order = _wire_form(row, lines, {}, echo=self.dice.faults.echo_external_id)
+            else:
+                order = self._wire_order(tx, order_id)
         if pending:
             self.events.order_pending(order_id, now + delay)
         elif final:
@@ -325,7 +329,8 @@ class SandboxVendor:
     def _wire_order(self, tx: Transaction, order_id: str) -> dict[str, Any]:
         order = tx.order(order_id)
         assert order is not None
-        return _wire_form(order, tx.lines(order_id), tx.claims(order_id))
+        echo = self.dice.faults.echo_external_id
+        return _wire_form(order, tx.lines(order_id), tx.claims(order_id), echo=echo)
 
     def _ledger_order(self, tx: Transaction, order_id: str) -> dict[str, Any]:
         order = tx.order(order_id)
@@ -430,9 +435,13 @@ def _wire_balance(available_cents: int, pending_cents: int) -> dict[str, Any]:
 
 
 def _wire_form(
-    order: Stored, lines: Sequence[Stored], claims: dict[str, list[sqlite3.Row]]
+    order: Stored, lines: Sequence[Stored], claims: dict[str, list[sqlite3.Row]], *, echo: bool = True
 ) -> dict[str, Any]:
-    """The order as the vendor reports it, from its stored row, its line items and their claims by line."""
+    """The order as the vendor reports it, from its stored row, its line items and their claims by line.
+
+    Without `echo`, line items do not carry the caller's ExternalId back, as public clients show the
+    vendor's engine answering: the caller must match them by position.
+    """
     return {
         "Id": order["id"],
         "PONumber": order["po_number"],
@@ -441,12 +450,12 @@ def _wire_form(
         "CreatedAt": order["created_at"],
         "TotalCost": _amount(order["total_cents"]),
         "CurrencyCode": ACCOUNT_CURRENCY,
-        "LineItems": [_wire_line(line, claims.get(line["id"], [])) for line in lines],
+        "LineItems": [_wire_line(line, claims.get(line["id"], []), echo) for line in lines],
     }
 
 
-def _wire_line(line: Stored, claims: list[sqlite3.Row]) -> dict[str, Any]:
-    return {
+def _wire_line(line: Stored, claims: list[sqlite3.Row], echo: bool) -> dict[str, Any]:
+    wired = {
         "Id": line["id"],
         "ExternalId": line["external_id"],
         "ProductId": line["product_id"],
@@ -467,6 +476,9 @@ def _wire_line(line: Stored, claims: list[sqlite3.Row]) -> dict[str, Any]:
             for claim in claims
         ],
     }
+    if not echo:
+        del wired["ExternalId"]
+    return wired
 
 
 def _new_id(prefix: str) -> str:
