@@ -8,8 +8,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from http import HTTPStatus
 from types import TracebackType
 from typing import TypeVar
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from app.api.errors import (
     AuthenticationError,
     CertificateError,
     DuplicateOrderError,
+    ForbiddenError,
     InsufficientFundsError,
     NotFoundError,
     RateLimitedError,
@@ -140,27 +142,42 @@ class VendorClient:
         self._check_cancel(cancel, 0)
         self.tokens.refresh(cancel)
 
-    def list_products(self, *, cancel: threading.Event | None = None) -> list[wire.Product]:
-        """Every product, across all pages. A product that cannot be read is logged and left out."""
-        return self._list("/v1/Products", wire.Product, cancel=cancel, skip_invalid=True)
+    def list_products(
+        self, *, cancel: threading.Event | None = None, unreadable: list[wire.Unreadable] | None = None
+    ) -> list[wire.Product]:
+        """Every product, across all pages. A product that cannot be read is left out (and added to
+        `unreadable` when given, so that it can be named to the user)."""
+        left_out = unreadable if unreadable is not None else []
+        return self._list("/v1/Products", wire.Product, cancel=cancel, unreadable=left_out)
 
     def list_shipping_methods(self, *, cancel: threading.Event | None = None) -> list[wire.ShippingMethod]:
-        return self._list("/v1/ShippingMethods", wire.ShippingMethod, cancel=cancel, skip_invalid=True)
+        """Shipping methods; none when the vendor refuses (403) or does not have (404) this list."""
+        return self._offered("/v1/ShippingMethods", wire.ShippingMethod, cancel)[0]
 
     def list_brandings(self, *, cancel: threading.Event | None = None) -> list[wire.Branding]:
-        """Brandings, or none when this API does not offer them (they are optional)."""
-        try:
-            return self._list("/v1/Brandings", wire.Branding, cancel=cancel, skip_invalid=True)
-        except NotFoundError:
-            log.info("GET /v1/Brandings answered 404: no brandings from this API")
-            return []
+        """Brandings; none when the vendor refuses (403) or does not have (404) this list."""
+        return self._offered("/v1/Brandings", wire.Branding, cancel)[0]
 
     def fetch_catalog(self, *, cancel: threading.Event | None = None) -> Catalog:
-        """Products, shipping methods and brandings, as the domain sees them, stamped with the time now."""
-        products = self.list_products(cancel=cancel)
-        methods = self.list_shipping_methods(cancel=cancel)
-        brandings = self.list_brandings(cancel=cancel)
-        return wire.to_domain_catalog(products, methods, brandings, fetched_at=datetime.now(UTC))
+        """Products, shipping methods and brandings, as the domain sees them, stamped with the time now.
+
+        Only the products are required: an account that sends no physical cards may be refused, or not have,
+        the shipping methods (and brandings); the catalog then says it is offered none, and why. Products that
+        cannot be read are named in the catalog's `left_out`.
+        """
+        unreadable: list[wire.Unreadable] = []
+        products = self.list_products(cancel=cancel, unreadable=unreadable)
+        methods, no_methods = self._offered("/v1/ShippingMethods", wire.ShippingMethod, cancel)
+        brandings, no_brandings = self._offered("/v1/Brandings", wire.Branding, cancel)
+        return wire.to_domain_catalog(
+            products,
+            methods,
+            brandings,
+            fetched_at=datetime.now(UTC),
+            unreadable=unreadable,
+            shipping_unavailable=no_methods,
+            brandings_unavailable=no_brandings,
+        )
 
     def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None:
         """The account's balance, or None when this API does not report it (404): the app then says so."""
@@ -247,6 +264,17 @@ class VendorClient:
 
     # --- Plumbing -------------------------------------------------------------------------------------
 
+    def _offered(
+        self, path: str, model: type[M], cancel: threading.Event | None
+    ) -> tuple[list[M], str | None]:
+        """An optional list, and why the account is offered none when the vendor refused it or lacks it."""
+        try:
+            return self._list(path, model, cancel=cancel, unreadable=[]), None
+        except (ForbiddenError, NotFoundError) as refused:
+            why = f"the vendor answered GET {path} with {_status_text(refused.status)}"
+            log.info("%s: taken as none offered", why)
+            return [], why
+
     def _fetch_token(self, cancel: threading.Event | None) -> wire.TokenResponse:
         headers = {"Email": self._email, "AccessToken": self._access_token}
         parse = wire.TokenResponse.model_validate
@@ -259,8 +287,11 @@ class VendorClient:
         *,
         params: _Params | None = None,
         cancel: threading.Event | None = None,
-        skip_invalid: bool = False,
+        unreadable: list[wire.Unreadable] | None = None,
     ) -> list[M]:
+        """Every item across all pages. With `unreadable` given, an item that cannot be read is left out and
+        listed there (its position across pages); without it, such an item fails the call."""
+        skip_invalid = unreadable is not None
         items: list[M] = []
         previous: list[M] | None = None
         seen = 0
@@ -277,6 +308,8 @@ class VendorClient:
                 log.info("GET %s returned the same page twice: it does not page; stopping", path)
                 break
             items.extend(page.items)
+            if unreadable is not None:
+                unreadable.extend(replace(u, position=seen + u.position) for u in page.unreadable)
             seen += page.raw_count
             if not _has_more(page, seen):
                 break
@@ -464,6 +497,13 @@ def _check_base_url(base_url: str) -> tuple[str, str]:
             f"The base URL {base_url!r} is not a web address like https://api.vendor.example."
         )
     return str(url).rstrip("/"), url.netloc.decode("ascii")
+
+
+def _status_text(status: int | None) -> str:
+    try:
+        return f"HTTP {status} {HTTPStatus(status or 0).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _has_more(page: wire.ListPage[M], seen: int) -> bool:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import FrameType
 
+from app.cli.catalog_cmd import mention_catalog_notices
 from app.cli.context import CliContext
 from app.cli.formatting import format_money, table
 from app.cli.validate_cmd import add_workbook_options, import_from_args
@@ -112,6 +113,7 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
     journal = ctx.journal()
     _mention_unfinished(ctx, journal, args.json)
     catalog = connection.catalog()
+    mention_catalog_notices(ctx, catalog)
     rows, skipped = _validated_rows(args, catalog, ctx)
     plan = plan_with_settings(rows, skipped, catalog, settings, args.campaign)
     balance = connection.client.get_balance()

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from app.api.catalog_cache import CatalogCache
+from app.cli.catalog_cmd import mention_catalog_notices
 from app.cli.context import CliContext, password_from_env
 from app.cli.formatting import format_money, table
 from app.config.run_options import validation_options
@@ -153,11 +154,17 @@ def load_catalog(ctx: CliContext, profile_name: str | None) -> Catalog:
         ctx.paths.catalog_cache_file(profile.name), lambda: ctx.connect(profile.name).catalog(refresh=True)
     )
     try:
-        return cache.load()
-    except GiftbatchError as error:
-        log.warning("Validating without a fresh catalog: %s", error.message)
-        ctx.fail(f"note: the catalog could not be fetched ({error.message})")
-        return cache.cached() or Catalog()
+        catalog = cache.load()
+    except GiftbatchError as error:  # the profile cannot connect at all (no AccessToken stored, say)
+        problem: str | None = error.message
+        catalog = cache.cached() or Catalog()
+    else:
+        problem = cache.last_error.message if cache.last_error else None
+    if problem:
+        log.warning("Validating without a fresh catalog: %s", problem)
+        ctx.fail(f"note: the catalog could not be fetched ({problem})")
+    mention_catalog_notices(ctx, catalog)
+    return catalog
 
 
 def result_json(result: ImportResult) -> dict[str, object]:

@@ -472,6 +472,18 @@ class RowValidator:
                     "Expected one product id. Type the id of the one you mean.",
                 ),
             )
+        left_out = self.catalog.left_out_product(text)
+        if left_out is not None:
+            return (None, None), (
+                error(
+                    "product.unreadable",
+                    cell,
+                    _PRODUCT,
+                    f"{shown(cell.value)} is in the vendor's catalog, but its entry cannot be used: "
+                    f"{left_out.reason} Choose another product, or ask the vendor to correct it and refresh "
+                    "the catalog.",
+                ),
+            )
         return (None, None), (
             error(
                 "product.unknown",
@@ -887,6 +899,16 @@ class RowValidator:
     def _shipping(self, row: _Row) -> tuple[str | None, str | None]:
         methods = self.catalog.shipping_methods
         method_text, carrier_text = row.text(Field.SHIPPING_METHOD), row.text(Field.CARRIER)
+        if not self.catalog.ships:
+            why = f" ({self.catalog.shipping_unavailable})" if self.catalog.shipping_unavailable else ""
+            row.fail(
+                "shipping_method.none_offered",
+                Field.SHIPPING_METHOD,
+                f"this account is offered no shipping methods{why}, so no card can be mailed through it. "
+                "Send this row by email, SMS or link instead, or ask the vendor to enable physical cards "
+                "and refresh the catalog.",
+            )
+            return None, None
         if not methods:
             return method_text or "STANDARD", carrier_text or "DEFAULT"
         default = self._default_shipping_method()

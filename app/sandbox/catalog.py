@@ -37,7 +37,7 @@ class SandboxProduct:
         as public clients show the vendor's engine answering for many products."""
         slug = self.id.lower()
         physical = self.type == "Physical"
-        wired = {
+        wired: dict[str, Any] = {
             "Id": self.id,
             "Name": self.name,
             "ShortDescription": self.short_description,

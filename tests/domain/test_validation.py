@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from app.domain.catalog import Catalog, DeliveryType, DenominationType, Product
+from app.domain.catalog import Catalog, DeliveryType, DenominationType, LeftOut, Product
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
 from app.domain.records import CellError, CellValue
@@ -515,3 +516,34 @@ def test_a_delivery_word_with_a_stray_space_is_trimmed_with_a_warning(check: Che
     recipient, issues = check(row(DIGITAL, delivery_type="Email "))
     assert recipient.delivery_type is DeliveryType.DIGITAL
     assert [(i.code, i.cell) for i in issues] == [("repair.trimmed", "I7")]
+
+
+def test_an_account_offered_no_shipping_methods_cannot_mail_cards_but_sends_the_rest(
+    check: Check, catalog: Catalog
+) -> None:
+    why = "the vendor answered GET /v1/ShippingMethods with HTTP 404 Not Found"
+    no_shipping = replace(catalog, shipping_methods={}, shipping_unavailable=why)
+
+    _, mailed = check(row(PHYSICAL), catalog_=no_shipping)
+    _, emailed = check(row(DIGITAL), catalog_=no_shipping)
+    _, linked = check(row(LINKS), catalog_=no_shipping)
+
+    error = only_error(mailed)
+    assert error.code == "shipping_method.none_offered"
+    assert f"this account is offered no shipping methods ({why})" in error.message
+    assert (emailed, linked) == ([], [])
+
+
+def test_a_product_the_vendor_listed_but_could_not_be_read_is_named_as_such(
+    check: Check, catalog: Catalog
+) -> None:
+    broken = replace(catalog, left_out=(LeftOut("GIFT-X", "it lists no denominations."),))
+
+    _, issues = check(row(DIGITAL, product="gift-x"), catalog_=broken)
+
+    error = only_error(issues)
+    assert error.code == "product.unreadable"
+    assert (
+        '"gift-x" is in the vendor\'s catalog, but its entry cannot be used: it lists no denominations.'
+        in (error.message)
+    )

@@ -550,8 +550,9 @@ def _same_offer(checked: Catalog, current: Catalog) -> bool:
     """The same products, shipping and brandings (fetched again or not): the rows need no new check."""
     if checked is current:
         return True
-    return (checked.products, checked.shipping_methods, checked.brandings) == (
+    return (checked.products, checked.shipping_methods, checked.brandings, checked.left_out) == (
         current.products,
         current.shipping_methods,
         current.brandings,
+        current.left_out,
     )
