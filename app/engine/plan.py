@@ -12,7 +12,7 @@ from decimal import Decimal
 from app.api import wire
 from app.config.run_options import personalization_defaults
 from app.config.settings import Settings
-from app.domain.catalog import Catalog, DeliveryType, money
+from app.domain.catalog import MAX_LINE_ITEMS_PER_ORDER, Catalog, DeliveryType, money
 from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.fields import Field
 from app.domain.import_result import ImportResult
@@ -239,6 +239,8 @@ def plan_orders(
         raise PlanningError("There are no rows to send.")
     if max_line_items < 1:
         raise PlanningError("An order needs room for at least one line item.")
+    if max_line_items > MAX_LINE_ITEMS_PER_ORDER:
+        raise PlanningError(f"An order holds at most {MAX_LINE_ITEMS_PER_ORDER} line items; choose fewer.")
     _check_unique_keys(rows)
     chunks = [
         (kind, group[start : start + max_line_items])

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.config.settings import Settings
+from app.domain.catalog import MAX_LINE_ITEMS_PER_ORDER
 from app.domain.emails import read_email
 from app.domain.errors import GiftbatchError
 from app.ui.session import Session
 from app.ui.widgets import MessageLabel, push_button
 
 MAX_CONCURRENCY = 32
-MAX_LINE_ITEMS = 1000
+MAX_LINE_ITEMS = MAX_LINE_ITEMS_PER_ORDER
 MAX_PORT = 65535
 
 

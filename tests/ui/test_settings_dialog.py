@@ -106,3 +106,15 @@ def test_restore_defaults_puts_the_defaults_back_in_the_form(session: Session, q
     dialog.show_settings(type(settings)())
 
     assert dialog.concurrency_spin.value() == 4
+
+
+def test_line_items_per_order_cannot_be_set_above_what_the_vendor_takes(
+    session: Session, qtbot: QtBot
+) -> None:
+    dialog = open_dialog(session, qtbot)
+
+    dialog.line_items_spin.setValue(1000)
+
+    assert dialog.line_items_spin.maximum() == 100
+    assert dialog.line_items_spin.value() == 100
+    dialog.reject()
