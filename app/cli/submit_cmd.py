@@ -34,7 +34,7 @@ from app.engine.events import (
     RunFinished,
     RunPaused,
 )
-from app.engine.journal import OrderRecord, SubmissionJournal
+from app.engine.journal import OrderRecord, RowRecord, SubmissionJournal
 from app.engine.plan import (
     BalanceCheck,
     BalanceShortError,
@@ -278,6 +278,7 @@ def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
     status = live_status(journal, run.id)
     rows = {s.value: n for s, n in journal.row_counts(run.id).items()}
     orders = {s.value: n for s, n in journal.order_counts(run.id).items()}
+    problems = journal.rows_with_problems(run.id, _PROBLEMS_LISTED if args.json else _PROBLEMS_SHOWN)
     if args.json:
         ctx.print(
             json.dumps(
@@ -290,6 +291,10 @@ def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
                     "created_at": run.created_at,
                     "rows": rows,
                     "orders": orders,
+                    "problems": [
+                        {"sheet": r.sheet, "row": r.row, "status": r.status.value, "detail": r.detail}
+                        for r in problems
+                    ],
                 },
                 indent=2,
             )
@@ -301,9 +306,26 @@ def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.print(f"Workbook: {run.workbook} (profile {run.profile}, started {run.created_at[:19]} UTC)")
         ctx.print("Rows:   " + _counts_text(rows))
         ctx.print("Orders: " + _counts_text(orders))
+        _show_problems(ctx, run.id, problems, rows.get("failed", 0) + rows.get("rejected", 0))
         if status in (RunStatus.PAUSED, RunStatus.INTERRUPTED, RunStatus.FAILED):
             ctx.print(f"Resume it with: giftbatch resume {run.id}")
     return _status_exit(status, rows)
+
+
+# Rows that failed or were refused: shown with why in `status` (all of them for a script, up to a bound).
+_PROBLEMS_SHOWN, _PROBLEMS_LISTED = 20, 10_000
+
+
+def _show_problems(ctx: CliContext, run_id: str, problems: list[RowRecord], total: int) -> None:
+    if not problems:
+        return
+    ctx.print(f"Rows not paid ({total:,}):")
+    for row in problems:
+        ctx.print(f"  {row.sheet} row {row.row}, {row.status.value}: {row.detail or 'no reason given'}")
+    if total > len(problems):
+        ctx.print(
+            f"  … and {total - len(problems):,} more: giftbatch export {run_id} --errors --out FILE lists them all."
+        )
 
 
 def _status_exit(status: RunStatus, rows: dict[str, int]) -> int:
@@ -465,8 +487,12 @@ class _EventPrinter:
     def _line(self, event: EngineEvent) -> str | None:
         if isinstance(event, OrderRejected):
             shown = "; ".join(e.describe() for e in event.errors[:5]) or event.message
-            moved = f" The other rows go in {event.retry_po_number}." if event.retry_po_number else ""
-            return f"Order {event.po_number} refused: {shown}.{moved}"
+            then = (
+                f"The other rows go in {event.retry_po_number}."
+                if event.retry_po_number
+                else "None of its rows is sent again."
+            )
+            return f"Order {event.po_number} refused: {shown.rstrip('.')}. {then}"
         if isinstance(event, OrderProblem):
             return f"Order {event.po_number}: {event.message}"
         if isinstance(event, RunPaused):

@@ -172,17 +172,14 @@ class Catalog:
         return tuple(p.describe() for p in self.left_out) + self.offer_notices()
 
     def offer_notices(self) -> tuple[str, ...]:
-        """What the account is not offered (shipping methods, brandings), and why; one sentence each."""
-        found: list[str] = []
-        if not self.ships:
-            why = f" ({self.shipping_unavailable})" if self.shipping_unavailable else ""
-            found.append(
-                f"This account is offered no shipping methods{why}: physical cards cannot be sent through it. "
-                "Digital and link cards are not affected."
-            )
-        if self.brandings_unavailable and not self.brandings:
-            found.append(
-                f"This account is offered no brandings ({self.brandings_unavailable}): cards go out in the "
-                "vendor's own design."
-            )
-        return tuple(found)
+        """What the account is not offered that changes what it can send (shipping methods), and why.
+
+        No brandings is not said here: they are optional, and a row that names one is told so by validation.
+        """
+        if self.ships:
+            return ()
+        why = f" ({self.shipping_unavailable})" if self.shipping_unavailable else ""
+        return (
+            f"This account is offered no shipping methods{why}: physical cards cannot be sent through it. "
+            "Digital and link cards are not affected.",
+        )

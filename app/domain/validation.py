@@ -1013,6 +1013,15 @@ class RowValidator:
 
     def _branding(self, row: _Row, recipient: Recipient) -> None:
         text = row.text(_BRANDING)
+        if text is not None and self.catalog.brandings_unavailable and not self.catalog.brandings:
+            row.fail(
+                "branding.none_offered",
+                _BRANDING,
+                f"{shown(text)} cannot be used: this account is offered no brandings "
+                f"({self.catalog.brandings_unavailable}). Clear the cell to send the standard design.",
+            )
+            recipient.branding_id = None
+            return
         if text is None or not self.catalog.brandings:
             recipient.branding_id = text
             return

@@ -465,6 +465,14 @@ class SubmissionJournal:
         found = self._read("SELECT * FROM rows WHERE run_id = ? ORDER BY sheet, row, key", (run_id,))
         return [_row_record(r) for r in found]
 
+    def rows_with_problems(self, run_id: str, limit: int) -> list[RowRecord]:
+        """Up to `limit` rows that failed or were rejected, with why (`detail`), in sheet and row order."""
+        found = self._read(
+            "SELECT * FROM rows WHERE run_id = ? AND status IN (?, ?) ORDER BY sheet, row, key LIMIT ?",
+            (run_id, RowStatus.FAILED.value, RowStatus.REJECTED.value, limit),
+        )
+        return [_row_record(r) for r in found]
+
     def rows_of_order(self, po_number: str) -> list[RowRecord]:
         found = self._read("SELECT * FROM rows WHERE po_number = ? ORDER BY line_index", (po_number,))
         return [_row_record(r) for r in found]

@@ -44,7 +44,10 @@ A crash (or SIGKILL, sleep, network loss) at each point, and what resume does:
 - *400 (malformed)*: the order does not exist. The rows the vendor named are rejected; the others move to a
   NEW order (new PONumber) in the same transaction that marks the refused one rejected, before it is sent
   (`SubmissionJournal.reject_order`). A crash before that transaction resends the refused body under its
-  old PONumber and gets the same 400; after it, the new order is an ordinary planned order.
+  old PONumber and gets the same 400; after it, the new order is an ordinary planned order. A 400 that
+  names no row (no field, a path we cannot map, the whole order) rejects every row with the vendor's
+  message, and a re-planned order is never re-planned again, so a run sends at most two orders for a row
+  and can never loop on refusals (`tests/engine/test_any_vendor_answers.py`).
 - *a 409 whose original differs from our body*: the PONumber was used before for someone else's order.
   It is never adopted as ours (it pays none of our rows): its rows are marked failed with the reason.
 
@@ -613,11 +616,14 @@ class _Pass:
         elif self.stop is not None:
             status, message = self.stop.status, self.stop.message
         elif unsent:
-            status, message = RunStatus.INTERRUPTED, f"{len(unsent)} orders are not sent yet; resume the run."
+            status, message = (
+                RunStatus.INTERRUPTED,
+                f"{_orders_are(len(unsent))} not sent yet; resume the run.",
+            )
         elif unfinished:
             status = RunStatus.INTERRUPTED
             message = (
-                f"{len(unfinished)} orders are still being processed by the vendor; track the run to follow "
+                f"{_orders_are(len(unfinished))} still being processed by the vendor; track the run to follow "
                 "them to the end."
             )
         else:
@@ -682,6 +688,10 @@ def _timed(call: Callable[[], CreatedOrder | wire.Order | None]) -> _Outcome:
     except BaseException as error:  # reported to the loop thread, which decides what it means
         return _Outcome(None, error, time.perf_counter() - started)
     return _Outcome(value, None, time.perf_counter() - started)
+
+
+def _orders_are(count: int) -> str:
+    return "1 order is" if count == 1 else f"{count} orders are"
 
 
 def _summary(counts: dict[RowStatus, int]) -> str:

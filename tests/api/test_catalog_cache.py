@@ -197,7 +197,8 @@ def test_what_a_catalog_lacks_survives_the_round_trip_too() -> None:
     again = catalog_from_json(json.loads(json.dumps(catalog_to_json(catalog))))
 
     assert again == catalog
-    assert again.notices() == catalog.notices() and len(again.notices()) == 4
+    assert again.notices() == catalog.notices() and len(again.notices()) == 3
+    assert again.brandings_unavailable == catalog.brandings_unavailable
 
 
 def test_a_cache_written_before_catalogs_named_their_gaps_still_reads() -> None:

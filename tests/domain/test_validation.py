@@ -547,3 +547,18 @@ def test_a_product_the_vendor_listed_but_could_not_be_read_is_named_as_such(
         '"gift-x" is in the vendor\'s catalog, but its entry cannot be used: it lists no denominations.'
         in (error.message)
     )
+
+
+def test_a_branding_named_where_the_account_is_offered_none_is_an_error_saying_why(
+    check: Check, catalog: Catalog
+) -> None:
+    why = "the vendor answered GET /v1/Brandings with HTTP 403 Forbidden"
+    no_brandings = replace(catalog, brandings={}, brandings_unavailable=why)
+
+    _, branded = check(row(DIGITAL, branding="HOLIDAY"), catalog_=no_brandings)
+    recipient, plain = check(row(DIGITAL), catalog_=no_brandings)
+
+    error = only_error(branded)
+    assert error.code == "branding.none_offered"
+    assert f'"HOLIDAY" cannot be used: this account is offered no brandings ({why})' in error.message
+    assert (plain, recipient.branding_id) == ([], None)
