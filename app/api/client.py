@@ -209,7 +209,14 @@ class VendorClient:
             # An earlier attempt whose answer was lost may have created the order; then this refusal is about
             # the retry (say, the balance now that the order is paid) and the order itself stands.
             if refusal.attempts > 1:
-                found = self.find_order_by_po_number(request.po_number, cancel=cancel)
+                try:
+                    found = self.find_order_by_po_number(request.po_number, cancel=cancel)
+                except ValidationError as failed:  # the look-up was refused, not the order: it may exist
+                    raise TransientError(
+                        f"{refusal.message} An earlier attempt's answer was lost, and looking the order up "
+                        f"failed too ({failed.message}), so it may exist; send it again under the same PONumber.",
+                        status=refusal.status,
+                    ) from None
                 if found is not None:
                     return _as_duplicate(request, found)
             raise
@@ -248,15 +255,17 @@ class VendorClient:
         cancel: threading.Event | None,
     ) -> CreatedOrder:
         original: wire.Order | None = None
+        # A look-up the vendor refuses (400) is no refusal of the order, which exists: it must never be taken
+        # for one, or the order's rows would be called rejected (and sent again) while the vendor has them.
         if duplicate.original_order_id:
             try:
                 original = self.get_order(duplicate.original_order_id, cancel=cancel)
-            except NotFoundError:
-                log.warning("The order id named by a 409 was not found; looking it up by PONumber")
+            except (NotFoundError, ValidationError):
+                log.warning("The order id named by a 409 could not be read; looking it up by PONumber")
         if original is None:
             try:
                 original = self.find_order_by_po_number(request.po_number, cancel=cancel)
-            except NotFoundError:
+            except (NotFoundError, ValidationError):
                 raise duplicate from None  # this API cannot list orders: the 409 is all we know
         if original is None:
             raise duplicate

@@ -291,6 +291,7 @@ class LineItemRequest(WireModel):
     quantity: int = Field(default=1, ge=1)
     external_id: str | None = None
     branding_id: str | None = None
+    culture: str | None = None  # such as en-US: the language of the card's texts, as public clients send it
     digital_delivery_address: DigitalDeliveryAddress | None = None
     physical_delivery_address: PhysicalDeliveryAddress | None = None
     personalization: Personalization | None = None
@@ -303,6 +304,7 @@ class OrderRequest(WireModel):
     po_number: str = Field(validation_alias="PONumber", serialization_alias="PONumber", min_length=1)
     line_items: list[LineItemRequest] = Field(min_length=1)
     webhook_settings: WebhookSettings | None = None
+    note: str | None = None  # the caller's own words about the order, as public clients send them
 
 
 # --- Orders: what the vendor answers --------------------------------------------------------------

@@ -662,3 +662,22 @@ def test_products_that_cannot_be_read_are_named_with_their_place_across_pages(
     vendor.on("GET", "/v1/Products", reply(200, [product(1), {"Name": "no id"}]))
     client.list_products(unreadable=unreadable)
     assert [(u.position, u.id) for u in unreadable] == [(1, None)]
+
+
+def test_a_look_up_the_vendor_refuses_is_never_taken_for_a_refusal_of_the_order(
+    client: VendorClient, vendor: FakeVendor
+) -> None:
+    """A vendor that lists orders only in pages of 20 answers 400 to our look-up; the order itself exists."""
+    too_big = reply(400, {"message": "The request is invalid.", "modelState": {"pageSize": ["At most 20."]}})
+    vendor.on("GET", "/v1/Orders", too_big)
+    vendor.on("GET", "/v1/Orders/ORD-9", too_big)
+
+    vendor.on("POST", "/v1/Orders", reply(409, {"message": "Duplicate", "previousOrderIds": ["ORD-9"]}))
+    with pytest.raises(
+        errors.DuplicateOrderError
+    ):  # the run stops with the order left to settle, not rejected
+        client.create_order(an_order())
+
+    vendor.on("POST", "/v1/Orders", reply(504, {}), reply(400, {"message": "The request is invalid."}))
+    with pytest.raises(errors.TransientError, match="may exist; send it again under the same PONumber"):
+        client.create_order(an_order())

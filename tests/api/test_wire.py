@@ -404,3 +404,19 @@ def test_an_unreadable_item_is_listed_with_its_position_and_id() -> None:
     described = [p.describe() for p in catalog.left_out]
     assert described[0].startswith("Product B is in the vendor's catalog but cannot be used: its data could")
     assert described[1].startswith("The vendor's product no. 3 (its Id could not be read)")
+
+
+def test_an_order_may_carry_a_note_and_its_lines_a_culture_and_neither_goes_out_unset() -> None:
+    line = wire.LineItemRequest(product_id="CVS", value=Decimal(10), culture="fr-CA")
+    request = wire.OrderRequest(type=DeliveryType.LINKS, po_number="B-1", line_items=[line], note="Q4 gifts")
+
+    sent = json.loads(request.model_dump_json(by_alias=True, exclude_none=True))
+
+    assert (sent["Note"], sent["LineItems"][0]["Culture"]) == ("Q4 gifts", "fr-CA")
+    bare = wire.OrderRequest(
+        type=DeliveryType.LINKS, po_number="B-1", line_items=[line.model_copy(update={"culture": None})]
+    )
+    assert "Note" not in bare.to_wire() and "Culture" not in bare.to_wire()["LineItems"][0]
+    read = wire.OrderRequest.model_validate({"type": "Links", "poNumber": "B-2", "note": "n", "lineItems": [
+        {"productId": "CVS", "value": 10, "culture": "en-US"}]})  # fmt: skip
+    assert (read.note, read.line_items[0].culture) == ("n", "en-US")
