@@ -12,7 +12,7 @@ from app.api import wire
 from app.domain.fields import Field
 from app.engine.field_errors import map_field_errors
 from app.engine.journal import JournalError, SubmissionJournal
-from app.engine.plan import SkippedRow, plan_orders
+from app.engine.plan import PlanRow, SkippedRow, plan_orders
 from app.engine.states import ROW_STATUS_OF_ORDER, IllegalTransition, OrderState, RowStatus, RunStatus
 from tests.engine.helpers import digital_row, links_row, make_plan, sandbox_catalog, store
 
@@ -227,12 +227,17 @@ def test_cards_given_in_earlier_runs_are_remembered_by_fingerprint(journal: Subm
     assert journal.previous_fingerprints() == {"fpl-1": f"run {run_id}", "fpl-2": f"run {run_id}"}
 
 
-def test_a_400_naming_no_row_rejects_every_row_with_the_vendors_message(journal: SubmissionJournal) -> None:
-    plan = make_plan([digital_row(i) for i in range(1, 5)], CATALOG)
+def sent_order(journal: SubmissionJournal, rows: list[PlanRow]) -> tuple[str, str, list[str]]:
+    """(run id, PONumber, row keys) of a one-order run stored and marked sending."""
+    plan = make_plan(rows, CATALOG)
     run_id = store(journal, plan)
     po = plan.orders[0].po_number
-    keys = [r.key for r in plan.orders[0].rows]
     journal.mark_sending(po)
+    return run_id, po, [r.key for r in plan.orders[0].rows]
+
+
+def test_a_400_naming_no_row_rejects_every_row_with_the_vendors_message(journal: SubmissionJournal) -> None:
+    run_id, po, keys = sent_order(journal, [digital_row(i) for i in range(1, 5)])
     message = "The vendor at vendor.test refused the request as malformed (HTTP 400): The request is invalid."
     for field_errors in ({}, {"Foo.Bar": ["no such thing"]}, {"": ["The request is invalid."]}):
         mapped = map_field_errors(field_errors, keys, {})
@@ -248,11 +253,7 @@ def test_a_400_naming_no_row_rejects_every_row_with_the_vendors_message(journal:
 
 
 def test_an_order_level_error_is_shown_at_every_row_with_its_path(journal: SubmissionJournal) -> None:
-    plan = make_plan([digital_row(1), digital_row(2)], CATALOG)
-    run_id = store(journal, plan)
-    po = plan.orders[0].po_number
-    keys = [r.key for r in plan.orders[0].rows]
-    journal.mark_sending(po)
+    run_id, po, keys = sent_order(journal, [digital_row(1), digital_row(2)])
     mapped = map_field_errors({"order.Note": ["Note is too long."]}, keys, {})
 
     journal.reject_order(po, "refused", mapped)
@@ -264,11 +265,7 @@ def test_an_order_level_error_is_shown_at_every_row_with_its_path(journal: Submi
 def test_a_replanned_order_refused_again_rejects_its_other_rows_instead_of_replanning(
     journal: SubmissionJournal,
 ) -> None:
-    plan = make_plan([digital_row(i) for i in range(1, 6)], CATALOG)
-    run_id = store(journal, plan)
-    po = plan.orders[0].po_number
-    keys = [r.key for r in plan.orders[0].rows]
-    journal.mark_sending(po)
+    run_id, po, keys = sent_order(journal, [digital_row(i) for i in range(1, 6)])
     cells = {r.key: dict(r.cells) for r in journal.rows_of_order(po)}
     first = journal.reject_order(
         po, "refused", map_field_errors({"LineItems[0].Value": ["bad"]}, keys, cells)
@@ -357,11 +354,7 @@ def _rows_agree_with_their_order(journal: SubmissionJournal, po: str) -> None:
 def test_a_final_order_with_missing_line_items_settles_every_row_consistently(
     journal: SubmissionJournal, status: str, answered: int, echo: bool, expected: OrderState
 ) -> None:
-    plan = make_plan([links_row(i) for i in range(1, 4)], CATALOG)
-    run_id = store(journal, plan)
-    po = plan.orders[0].po_number
-    keys = [r.key for r in plan.orders[0].rows]
-    journal.mark_sending(po)
+    run_id, po, keys = sent_order(journal, [links_row(i) for i in range(1, 4)])
     order = vendor_order(po, keys[:answered], status).model_dump(by_alias=True)
     for line in order["LineItems"]:
         if not echo:
