@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from http import HTTPStatus
 from types import TracebackType
 from typing import TypeVar
 from urllib.parse import quote
@@ -35,6 +34,7 @@ from app.api.errors import (
     parse_body,
     parse_retry_after,
     scrub,
+    status_text,
 )
 from app.api.retry import NO_RETRY, RetryPolicy, Sleep, interruptible_sleep
 from app.api.tokens import TokenManager
@@ -280,7 +280,7 @@ class VendorClient:
         try:
             return self._list(path, model, cancel=cancel, unreadable=[]), None
         except (ForbiddenError, NotFoundError) as refused:
-            why = f"the vendor answered GET {path} with {_status_text(refused.status)}"
+            why = f"the vendor answered GET {path} with {status_text(refused.status)}"
             log.info("%s: taken as none offered", why)
             return [], why
 
@@ -506,13 +506,6 @@ def _check_base_url(base_url: str) -> tuple[str, str]:
             f"The base URL {base_url!r} is not a web address like https://api.vendor.example."
         )
     return str(url).rstrip("/"), url.netloc.decode("ascii")
-
-
-def _status_text(status: int | None) -> str:
-    try:
-        return f"HTTP {status} {HTTPStatus(status or 0).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
 
 
 def _has_more(page: wire.ListPage[M], seen: int) -> bool:

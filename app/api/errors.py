@@ -134,6 +134,14 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
     return redact(text)
 
 
+def status_text(status: int | None) -> str:
+    """`HTTP 404 Not Found`, or `HTTP 599` for a status with no standard phrase."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status or 0).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
 def parse_body(text: str) -> object:
     """The vendor's answer as JSON when it is JSON, else its (shortened) text."""
     try:
@@ -192,10 +200,7 @@ class _Context:
 
     @property
     def code(self) -> str:
-        try:
-            return f"HTTP {self.status} {HTTPStatus(self.status).phrase}"
-        except ValueError:
-            return f"HTTP {self.status}"
+        return status_text(self.status)
 
     @property
     def said(self) -> str:
