@@ -596,14 +596,16 @@ class SubmissionJournal:
         They were never paid (the refused order does not exist), so sending them once more pays them once.
 
         Nothing is sent again without end: when the errors name no row of the order (no field errors, paths we
-        cannot map, errors about the whole order), every row is rejected with the vendor's message; and an
-        order that is itself a re-plan is never re-planned again: its other rows are rejected too.
+        cannot map, errors about the whole order only), every row is rejected with the vendor's message; and
+        an order that is itself a re-plan is never re-planned again: its other rows are rejected too.
         """
         with self._write() as db:
             self._move(db, po_number, OrderState.REJECTED, error=message)
             keys = self._row_keys(db, po_number)
             named = {key for key in keys if key in errors.by_row}
-            whole = bool(errors.order_level) or not named
+            # Errors about the whole order beside named rows (ASP.NET adds one when a value cannot be read)
+            # do not condemn the others: they are re-planned once, and refused then if the order is at fault.
+            whole = not named
             culprits = set(keys) if whole else named
             innocent = [key for key in keys if key not in culprits]
             second = bool(innocent) and self._is_replan(db, po_number)
@@ -891,7 +893,13 @@ def _insert_attempts(db: sqlite3.Connection, attempts: Sequence[Attempt]) -> Non
 def _describe(errors: Sequence[RowError], fallback: str) -> str:
     if not errors:
         return redact(fallback)
-    return redact("; ".join(f"{e.cell + ': ' if e.cell else ''}{e.message}" for e in errors))
+    return redact(_joined(f"{e.cell + ': ' if e.cell else ''}{e.message}" for e in errors))
+
+
+def _joined(parts: Iterable[str]) -> str:
+    """Sentences joined by '; ', each but the last without its full stop ("A; B." rather than "A.; B.")."""
+    listed = list(parts)
+    return "; ".join([part.rstrip(".") for part in listed[:-1]] + listed[-1:])
 
 
 def _rejected_row(key: str, errors: Sequence[RowError], message: str, whole: bool) -> tuple[str, str, str]:
@@ -913,7 +921,7 @@ def _reason_of(errors: Sequence[RowError], message: str) -> str:
     """What the vendor said, with the paths it named (`Type: not allowed`); its message when it named none."""
     if not errors:
         return message
-    return "; ".join(f"{e.path}: {e.message}" if e.path else e.message for e in errors)
+    return _joined(f"{e.path}: {e.message}" if e.path else e.message for e in errors)
 
 
 def _sentence(text: str) -> str:

@@ -367,3 +367,19 @@ def test_a_final_order_with_missing_line_items_settles_every_row_consistently(
     _rows_agree_with_their_order(journal, po)
     if expected is OrderState.COMPLETED and answered:
         assert len(journal.line_results(run_id)) == 3
+
+
+def test_a_named_row_beside_an_error_about_the_order_rejects_only_that_row_and_replans_the_rest(
+    journal: SubmissionJournal,
+) -> None:
+    """ASP.NET adds `"order": ["The order field is required."]` when a value cannot be read."""
+    run_id, po, keys = sent_order(journal, [digital_row(i) for i in range(1, 4)])
+    cells = {r.key: dict(r.cells) for r in journal.rows_of_order(po)}
+    errors = {"$.lineItems[1].value": ["The JSON value could not be converted."], "order": ["Required."]}
+
+    rejection = journal.reject_order(po, "refused", map_field_errors(errors, keys, cells))
+
+    assert [c.key for c in rejection.rejected if c.status is RowStatus.REJECTED] == [keys[1]]
+    assert journal.order(rejection.retry_po_number or "").row_keys == [keys[0], keys[2]]
+    bad = next(r for r in journal.rows(run_id) if r.key == keys[1])
+    assert bad.detail == "D3: The JSON value could not be converted; Required."
