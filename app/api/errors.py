@@ -366,8 +366,12 @@ def _field_errors(body: object) -> dict[str, list[str]]:
         entries = found.items() if isinstance(found, dict) else _listed_entries(found)
         for path, problems in list(entries)[:_MAX_LISTED]:
             listed = problems if isinstance(problems, list) else [problems]
-            texts = [redact(_words(p) or str(p)) for p in listed[:_MAX_LISTED] if p is not None]
-            result.setdefault(str(path), []).extend(texts)
+            texts = [
+                redact((_words(p) or str(p))[:_MAX_DETAIL_CHARS])
+                for p in listed[:_MAX_LISTED]
+                if p is not None
+            ]
+            result.setdefault(str(path)[:_MAX_DETAIL_CHARS], []).extend(texts)
     return result
 
 
