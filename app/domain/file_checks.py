@@ -79,14 +79,18 @@ def _duplicates(recipients: Sequence[Recipient], found: dict[str, list[Issue]], 
         )
 
 
-def _exact(recipient: Recipient, earlier: Recipient, found: dict[str, list[Issue]], pay_again: PayAgain) -> None:
+def _exact(
+    recipient: Recipient, earlier: Recipient, found: dict[str, list[Issue]], pay_again: PayAgain
+) -> None:
     """`recipient` repeats `earlier` cell for cell: blocked, unless the user pays it again."""
     this, that = _row_names(recipient, earlier)
     said = f"{this} repeats {that} cell for cell, the same card to the same recipient."
     where = identity_field(recipient)
     reason = pay_again.reason_for(recipient.key, recipient.row)
     if reason is not None:
-        found[recipient.key].append(_at(recipient, PAID_AGAIN, where, f"{said} Sent again on purpose: {reason}"))
+        found[recipient.key].append(
+            _at(recipient, PAID_AGAIN, where, f"{said} Sent again on purpose: {reason}")
+        )
         return
     fix = (
         "To hand out several links, put the number in Quantity instead. "

@@ -75,7 +75,9 @@ class PaymentsTaken(GiftbatchError):
     exit_code = 1
 
     def __init__(self, taken: Sequence[tuple[PlanRow, EarlierPayment]]) -> None:
-        shown = "; ".join(f"row {row.row} of “{row.sheet}” in {earlier.describe()}" for row, earlier in taken[:_SHOWN])
+        shown = "; ".join(
+            f"row {row.row} of “{row.sheet}” in {earlier.describe()}" for row, earlier in taken[:_SHOWN]
+        )
         more = f"; and {len(taken) - _SHOWN:,} more" if len(taken) > _SHOWN else ""
         rows = "1 row is" if len(taken) == 1 else f"{len(taken):,} rows are"
         super().__init__(
