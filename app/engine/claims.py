@@ -101,14 +101,22 @@ def earlier_payments(db: sqlite3.Connection) -> EarlierPayments:
     return EarlierPayments(found)
 
 
-def check_and_take(db: sqlite3.Connection, plan: Plan, at: str) -> None:
-    """Inside the transaction storing `plan`: raise PaymentsTaken when a row pays again what another run
-    pays (unless the user chose to pay it again), else take every row's claims and keep the overrides."""
+def check_not_taken(db: sqlite3.Connection, plan: Plan) -> dict[str, list[EarlierPayment]]:
+    """Raise PaymentsTaken when a row of `plan` pays what another run pays and the user did not choose to
+    pay it again; else the earlier payments the rows paid again repeat, by row key."""
     rows = [row for order in plan.orders for row in order.rows]
     found = _taken(db, rows)
     blocked = [(row, found[row.key][0]) for row in rows if row.key in found and row.paid_again is None]
     if blocked:
         raise PaymentsTaken(blocked)
+    return found
+
+
+def check_and_take(db: sqlite3.Connection, plan: Plan, at: str) -> None:
+    """Inside the transaction storing `plan`: `check_not_taken`, then take every row's claims and keep who
+    paid which rows again, and why."""
+    found = check_not_taken(db, plan)
+    rows = [row for order in plan.orders for row in order.rows]
     db.executemany(
         "INSERT OR IGNORE INTO claims VALUES (?, ?, ?)",
         ((claim, plan.run_id, row.key) for row in rows for claim in row.claims),

@@ -425,6 +425,10 @@ class SubmissionJournal:
         would make one of them again. Rows that failed, were rejected or skipped do not count."""
         return claims.earlier_payments(self._connection())
 
+    def check_not_taken(self, plan: Plan) -> None:
+        """Raise PaymentsTaken when another run pays a row of `plan` (the check `create_run` makes again)."""
+        claims.check_not_taken(self._connection(), plan)
+
     def paid_again(self, run_id: str) -> dict[str, PaidAgainRecord]:
         """The run's rows the user chose to send although they paid again: who, why and what, by row key."""
         return claims.paid_again(self._connection(), run_id)

@@ -130,6 +130,7 @@ class ImportPage(Page):
         session.account_changed.connect(self._catalog_may_have_changed)
         session.connection_changed.connect(self._catalog_may_have_changed)
         session.reload_requested.connect(self.reload)
+        session.revalidation_requested.connect(self.revalidate)
         self._show_recent_files()
 
     # -- layout --------------------------------------------------------------------------------------------
