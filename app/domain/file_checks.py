@@ -16,7 +16,7 @@ from decimal import Decimal
 from app.domain.catalog import DeliveryType
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
-from app.domain.payments import EXACT_ROW, PAID_AGAIN, PayAgain, row_content
+from app.domain.payments import EXACT_ROW, ON_PURPOSE, PAID_AGAIN, PayAgain, row_content
 from app.domain.recipient import Recipient
 from app.domain.repairs import plain_number
 from app.domain.validation import identity_field, listed
@@ -88,9 +88,7 @@ def _exact(
     where = identity_field(recipient)
     reason = pay_again.reason_for(recipient.key, recipient.row)
     if reason is not None:
-        found[recipient.key].append(
-            _at(recipient, PAID_AGAIN, where, f"{said} Sent again on purpose: {reason}")
-        )
+        found[recipient.key].append(_at(recipient, PAID_AGAIN, where, f"{said}{ON_PURPOSE}{reason}"))
         return
     fix = (
         "To hand out several links, put the number in Quantity instead. "

@@ -28,6 +28,8 @@ from app.domain.records import CellError
 EARLIER_RUN = "duplicate.earlier_run"
 EXACT_ROW = "duplicate.exact_row"
 PAID_AGAIN = "duplicate.paid_again"
+# How the warning of a row paid again ends: what it pays again, then this, then the user's reason.
+ON_PURPOSE = " Paid again on purpose: "
 # The errors "pay again" lifts; every other error stays.
 BLOCKING_CODES = frozenset({EARLIER_RUN, EXACT_ROW})
 MAX_REASON_LENGTH = 500
@@ -156,6 +158,11 @@ class PaidAgain:
 
     reason: str
     overrides: str
+
+    @classmethod
+    def of(cls, reason: str, warning: str) -> PaidAgain:
+        """From the row's `duplicate.paid_again` warning, without the reason it ends with."""
+        return cls(reason, warning.partition(ON_PURPOSE)[0])
 
 
 def check_reason(reason: str) -> str:

@@ -38,6 +38,7 @@ from app.domain.issues import Issue, Severity
 from app.domain.payments import (
     EARLIER_RUN,
     NO_EARLIER_PAYMENTS,
+    ON_PURPOSE,
     PAID_AGAIN,
     EarlierPayments,
     PayAgain,
@@ -1027,7 +1028,7 @@ class RowValidator:
         said = f"{recipient.shown_as} already got {card} in {earlier.describe()}."
         reason = self.pay_again.reason_for(recipient.key, recipient.row)
         if reason is not None:
-            row.warn(PAID_AGAIN, identity_field(recipient), f"{said} Paid again on purpose: {reason}")
+            row.warn(PAID_AGAIN, identity_field(recipient), f"{said}{ON_PURPOSE}{reason}")
             return
         row.fail(
             EARLIER_RUN,

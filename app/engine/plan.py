@@ -115,7 +115,7 @@ def _paid_again(imported: ImportedRow, pay_again: PayAgain) -> PaidAgain | None:
     said = next((i for i in imported.all_issues if i.code == PAID_AGAIN), None)
     recipient = imported.recipient
     reason = pay_again.reason_for(recipient.key, recipient.row) if said else None
-    return PaidAgain(reason, said.message) if said and reason else None
+    return PaidAgain.of(reason, said.message) if said and reason else None
 
 
 def _digital_address(recipient: Recipient) -> wire.DigitalDeliveryAddress | None:

@@ -145,7 +145,7 @@ def test_pay_again_lets_a_repeated_row_through_with_a_warning_naming_the_reason(
         ("duplicate.paid_again", 4),
     ]
     (again,) = [i for i in result.issues if i.code == "duplicate.paid_again"]
-    assert not again.is_error and again.message.endswith("Sent again on purpose: two cards promised")
+    assert not again.is_error and again.message.endswith("Paid again on purpose: two cards promised")
     assert [r.recipient.row for r in result.rows if r.is_valid] == [2, 4]
 
 

@@ -109,4 +109,9 @@ def test_the_columns_no_line_fills_are_found_for_hiding() -> None:
     model.set_lines([skipped, line(6, ResultStatus.SKIPPED, "C6: not an email address")])
     assert model.empty_columns() == set()
     model.set_lines([skipped])
-    assert model.empty_columns() == {RowColumn.RECIPIENT, RowColumn.ORDER, RowColumn.COST}
+    assert model.empty_columns() == {
+        RowColumn.RECIPIENT,
+        RowColumn.ORDER,
+        RowColumn.COST,
+        RowColumn.PAID_AGAIN,
+    }
