@@ -27,6 +27,7 @@ from app.engine.confirmation import SendConfirmation, amount_text
 from app.ui.formatting import format_money
 
 ARMED_FOR_S = 4.0
+MIN_WIDTH = 540
 _KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select})
 
 
@@ -84,7 +85,9 @@ class SendConfirmDialog(QDialog):
         self.confirmation = confirmation
         self.setWindowTitle("Send the cards?")
         self.setModal(True)
+        self.setMinimumWidth(MIN_WIDTH)
         layout = QVBoxLayout(self)
+        layout.setSpacing(12)
         self.question = QLabel(confirmation.question)
         font = QFont(self.question.font())
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -117,6 +120,7 @@ class SendConfirmDialog(QDialog):
 
     def _cost_table(self) -> QGridLayout:
         grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
         headers = ("", "Face value", "Fees", "Discounts", "Total")
         for column, text in enumerate(headers):
             label = QLabel(f"<b>{text}</b>")
