@@ -9,34 +9,21 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 
 from app.engine.states import RowStatus
+from tests.engine import test_submit_cli
 from tests.engine.helpers import ledger_lines
-from tests.engine.test_submit_cli import (
-    ROOT,
-    _env,
-    giftbatch,
-    journal_of,
-    json_lines,
-    start_sandbox,
-    use_profile,
-)
+from tests.engine.test_submit_cli import ROOT, _env, giftbatch, journal_of, json_lines, use_profile
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the CLI's signals are POSIX here")
 
 
-@pytest.fixture
-def quiet_sandbox(tmp_path: Path) -> Iterator[str]:
-    """A sandbox process of its own, as a user's scheduled job and app would both reach."""
-    sandbox = start_sandbox(tmp_path / "sandbox.sqlite3", "--pending-delay-s", "0.5")
-    yield sandbox.url
-    sandbox.process.terminate()
-    sandbox.process.wait(10)
+# The sandbox process of test_submit_cli, which a user's scheduled job and app would both reach.
+quiet_sandbox = test_submit_cli.quiet_sandbox
 
 
 def hires(path: Path, people: list[str], *, repeat: tuple[int, ...] = ()) -> Path:
