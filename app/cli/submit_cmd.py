@@ -13,10 +13,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import FrameType
 
+from app.api.errors import ApiError
 from app.cli.catalog_cmd import mention_catalog_notices
 from app.cli.context import CliContext
 from app.cli.formatting import format_money, table
@@ -25,7 +27,10 @@ from app.config.connection import Connection
 from app.config.run_options import run_settings
 from app.domain.catalog import Catalog
 from app.domain.errors import UserInputError
+from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
+from app.domain.payments import BLOCKING_CODES, PAID_AGAIN, PayAgain, check_reason
+from app.engine.confirmation import SendConfirmation
 from app.engine.events import (
     EngineEvent,
     OrderProblem,
@@ -36,7 +41,6 @@ from app.engine.events import (
 )
 from app.engine.journal import OrderRecord, RowRecord, SubmissionJournal
 from app.engine.plan import (
-    BalanceCheck,
     BalanceShortError,
     Plan,
     PlanRow,
@@ -70,8 +74,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     submit.add_argument("--concurrency", type=int, metavar="N", help="orders in flight at once (default: 4)")
     submit.add_argument(
-        "--skip-invalid", action="store_true", help="send the valid rows; skip rows with errors"
+        "--skip-invalid",
+        action="store_true",
+        help="send the valid rows; skip rows with errors (rows already paid stay blocked)",
     )
+    submit.add_argument(
+        "--pay-again",
+        metavar="ROWS",
+        help="send these rows although an earlier run paid them, or they repeat a row of the file: row "
+        "numbers as Excel shows them ('7,9-12', 'Sheet1!7') or 'all'; needs --reason",
+    )
+    submit.add_argument("--reason", metavar="TEXT", help="why the rows of --pay-again are paid again (kept)")
     _add_common(submit)
     submit.set_defaults(func=run_submit)
 
@@ -97,7 +110,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--yes", action="store_true", help="send without asking")
+    parser.add_argument(
+        "--yes", action="store_true", help="for scripts: send without the prompt (every check still applies)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per event per line")
 
 
@@ -109,20 +124,24 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
     concurrency = _concurrency(args.concurrency, settings.concurrency)
     if not args.file.is_file():
         raise UserInputError(f"There is no file at {args.file}.")
+    pay_again = pay_again_from_args(args.pay_again, args.reason)
     connection = ctx.connect(args.profile)
     journal = ctx.journal()
     _mention_unfinished(ctx, journal, args.json)
     catalog = connection.catalog()
     mention_catalog_notices(ctx, catalog)
-    rows, skipped = _validated_rows(args, catalog, ctx)
+    rows, skipped, blocked = _validated_rows(args, catalog, ctx, pay_again)
     plan = plan_with_settings(rows, skipped, catalog, settings, args.campaign)
     balance = connection.client.get_balance()
     check = check_balance(plan.costs, balance) if balance is not None else None
-    _show_plan(ctx, plan, check, args.json)
+    confirmation = SendConfirmation.of(
+        plan, catalog, check, datetime.now(UTC), Decimal(str(settings.spending_limit))
+    )
+    _show_plan(ctx, plan, confirmation, args.json)
     if check is not None and not check.fits:
         raise BalanceShortError(check)
-    _confirm(args.yes, f"Send {len(plan.orders)} orders for {plan.row_count} rows?")
-    journal.create_run(
+    _confirm(args.yes, confirmation.question)
+    journal.create_run(  # checks again, in its transaction, that no other run pays these rows meanwhile
         plan,
         workbook=str(args.file.resolve()),
         workbook_sha256=file_sha256(args.file),
@@ -130,41 +149,123 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
         settings=run_settings(settings, concurrency),
         campaign=plan.prefix,
     )
-    return _drive(
+    code = _drive(
         ctx, journal, connection, plan.run_id, concurrency=concurrency, as_json=args.json, send=True
     )
+    if blocked and code == EXIT_OK:
+        code = EXIT_ROWS_FAILED  # the run went well, but rows of the workbook were not paid
+    return code
+
+
+def pay_again_from_args(rows: str | None, reason: str | None) -> PayAgain | None:
+    """`--pay-again ROWS --reason TEXT` as validation takes it; both or neither."""
+    if rows is None:
+        if reason is not None:
+            raise UserInputError("--reason goes with --pay-again ROWS: name the rows to pay again.")
+        return None
+    if reason is None:
+        raise UserInputError("--pay-again needs --reason TEXT: say why these rows are paid again.")
+    try:
+        why = check_reason(reason)
+    except ValueError as error:
+        raise UserInputError(f"--reason: {error}") from None
+    if rows.strip().casefold() == "all":
+        return PayAgain(every_row=why)
+    return PayAgain(dict.fromkeys(_row_names(rows), why))
+
+
+def _row_names(text: str) -> list[str]:
+    """'7,9-11,May!4' → ['7', '9', '10', '11', 'May!4']: row keys, or bare numbers for any sheet."""
+    names: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        sheet, _, numbers = part.rpartition("!")
+        first, _, last = numbers.partition("-")
+        if not first.strip().isdigit() or (last and not last.strip().isdigit()):
+            raise UserInputError(
+                f"--pay-again '{part}' is not a row: give row numbers as Excel shows them ('7', '9-12', "
+                "'Sheet1!7'), or 'all'."
+            )
+        start, end = int(first), int(last or first)
+        if end < start or end - start > 100_000:
+            raise UserInputError(f"--pay-again '{part}': the range runs backwards or is too long.")
+        names += [f"{sheet}!{n}" if sheet else str(n) for n in range(start, end + 1)]
+    return names
 
 
 def _validated_rows(
-    args: argparse.Namespace, catalog: Catalog, ctx: CliContext
-) -> tuple[list[PlanRow], list[SkippedRow]]:
-    """Import and validate the workbook as `giftbatch validate` does; refuse rows with errors unless told."""
-    result = import_from_args(args, ctx, catalog)
-    _mention_earlier_runs(ctx, result.issues, args.json)
+    args: argparse.Namespace, catalog: Catalog, ctx: CliContext, pay_again: PayAgain | None
+) -> tuple[list[PlanRow], list[SkippedRow], list[Issue]]:
+    """Import and validate the workbook as `giftbatch validate` does; refuse rows with errors unless told.
+
+    Rows already paid (or repeated in the file) are refused like any error and left out by --skip-invalid,
+    never sent without --pay-again. Returns the rows to send, the rows left out, and the blocking issues.
+    """
+    result = import_from_args(args, ctx, catalog, pay_again)
+    if pay_again is not None:
+        _check_pay_again(ctx, result, pay_again, args.json)
     errors = [i for i in result.issues if i.is_error]
+    blocked = [i for i in errors if i.code in BLOCKING_CODES]
     file_errors = [i for i in result.general_issues if i.is_error]
     rows, skipped = rows_from_import(result)
     if file_errors or (errors and not args.skip_invalid):
         _show_issues(ctx, errors, args.json)
+        if file_errors:
+            raise UserInputError(f"The workbook cannot be sent: {file_errors[0].message}")
         raise UserInputError(
-            f"{len(skipped)} of {result.row_count} rows have errors; nothing was sent. Fix them (giftbatch "
-            "validate shows each cell), or send only the valid rows with --skip-invalid."
-            if not file_errors
-            else f"The workbook cannot be sent: {file_errors[0].message}"
+            f"{len(skipped)} of {result.row_count} rows have errors; nothing was sent. "
+            + (_blocked_text(blocked) if blocked else "")
+            + "Fix them (giftbatch validate shows each cell), or send only the valid rows with "
+            "--skip-invalid."
         )
+    if blocked:
+        _show_blocked(ctx, blocked, args.json)
     if not rows:
         raise UserInputError("There is no valid row to send in this workbook.")
-    return rows, skipped
+    return rows, skipped, blocked
 
 
-def _mention_earlier_runs(ctx: CliContext, issues: list[Issue], as_json: bool) -> None:
-    """Rows that pay someone a card they already got in an earlier run: said before anything is sent."""
-    again = [i for i in issues if i.code == "duplicate.earlier_run"]
-    if not again or as_json:
+def _blocked_text(blocked: list[Issue]) -> str:
+    rows = len({(i.sheet, i.row) for i in blocked})
+    return (
+        f"{_count(rows, 'row')} pay what an earlier run already paid, or repeat a row of this file: they "
+        "are never sent without --pay-again ROWS --reason TEXT. "
+    )
+
+
+def _show_blocked(ctx: CliContext, blocked: list[Issue], as_json: bool) -> None:
+    """Rows left out because they pay again, said before anything is sent (the exit status says it too)."""
+    if as_json:
+        for issue in blocked:
+            ctx.print(json.dumps({"event": "blocked", **issue.as_dict()}))
         return
-    ctx.fail(f"note: {len(again)} rows give a card that an earlier run already gave the same person, e.g.:")
-    for issue in again[:3]:
+    ctx.fail(f"Not sent: {_blocked_text(blocked)}For example:")
+    for issue in blocked[:3]:
         ctx.fail(f"  {issue.sheet}!{issue.cell}: {issue.message}")
+
+
+def _check_pay_again(ctx: CliContext, result: ImportResult, chosen: PayAgain, as_json: bool) -> None:
+    """Rows named by --pay-again must be rows of the workbook, named once; a row paying nobody again is
+    said (nothing is lifted there)."""
+    keys = {row.key for row in result.rows}
+    sheets_of: dict[str, list[str]] = {}
+    for row in result.rows:
+        sheets_of.setdefault(str(row.recipient.row), []).append(row.recipient.sheet)
+    for name in chosen.rows:
+        if "!" in name and name not in keys:
+            raise UserInputError(f"--pay-again: there is no row {name} in {result.file}.")
+        if "!" not in name and name not in sheets_of:
+            raise UserInputError(f"--pay-again: there is no recipient in row {name} of {result.file}.")
+        if "!" not in name and len(sheets_of[name]) > 1:
+            raise UserInputError(
+                f"--pay-again: several sheets have a row {name}; name it with its sheet, such as "
+                f"'{sheets_of[name][0]}!{name}'."
+            )
+    paid = {(i.sheet, i.row) for i in result.issues if i.code == PAID_AGAIN}
+    unused = [r for r in result.rows if chosen.rows and chosen.reason_for(r.key, r.recipient.row)]
+    unused = [r for r in unused if (r.recipient.sheet, r.recipient.row) not in paid]
+    if unused and not as_json:
+        listed = ", ".join(r.key for r in unused[:5])
+        ctx.fail(f"note: --pay-again names rows that pay nobody again, so nothing changes for them: {listed}")
 
 
 def _drive(
@@ -194,7 +295,20 @@ def _drive(
         raise RuntimeError("the run ended without saying how")  # the runner always ends with RunFinished
     code = _exit_code(end)
     _summary(ctx, journal, end, code, as_json)
+    if send and not as_json:
+        _show_balance_now(ctx, connection)
     return code
+
+
+def _show_balance_now(ctx: CliContext, connection: Connection) -> None:
+    """The balance read again after the run, so what is said is never the figure from before it."""
+    try:
+        balance = connection.client.get_balance()
+    except ApiError as error:
+        ctx.fail(f"note: the balance could not be read after the run: {error.message}")
+        return
+    if balance is not None:
+        ctx.print(f"Balance now: {format_money(balance.available, balance.currency_code)} available.")
 
 
 def _webhook_listener(ctx: CliContext, stack: ExitStack) -> WebhookListener | None:
@@ -373,12 +487,13 @@ def _concurrency(given: int | None, default: int) -> int:
 
 
 def _confirm(yes: bool, question: str) -> None:
+    """Ask in a terminal; only the word `yes` sends. `--yes` (for scripts) skips this prompt and nothing else."""
     if yes:
         return
     if not sys.stdin.isatty():
         raise UserInputError("Not sending without a yes: run this in a terminal to be asked, or add --yes.")
-    answer = input(f"{question} [y/N] ").strip().casefold()
-    if answer not in ("y", "yes"):
+    answer = input(f"{question} Type yes to send: ").strip().casefold()
+    if answer != "yes":
         raise UserInputError("Nothing was sent.")
 
 
@@ -403,7 +518,8 @@ def _show_issues(ctx: CliContext, issues: list[Issue], as_json: bool) -> None:
         ctx.fail(f"… and {len(issues) - _ISSUES_SHOWN} more (giftbatch validate lists them all).")
 
 
-def _show_plan(ctx: CliContext, plan: Plan, check: BalanceCheck | None, as_json: bool) -> None:
+def _show_plan(ctx: CliContext, plan: Plan, confirmation: SendConfirmation, as_json: bool) -> None:
+    check = confirmation.balance
     if as_json:
         ctx.print(
             json.dumps(
@@ -415,6 +531,15 @@ def _show_plan(ctx: CliContext, plan: Plan, check: BalanceCheck | None, as_json:
                     "orders": len(plan.orders),
                     "cards": plan.card_count,
                     "costs": {c: str(a) for c, a in plan.costs.items()},
+                    "breakdown": {
+                        c.currency: {
+                            "face_value": str(c.face_value),
+                            "fees": str(c.fees),
+                            "discounts": str(c.discounts),
+                            "total": str(c.total),
+                        }
+                        for c in confirmation.costs
+                    },
                     "balance": None
                     if check is None
                     else {
@@ -422,6 +547,7 @@ def _show_plan(ctx: CliContext, plan: Plan, check: BalanceCheck | None, as_json:
                         "available": str(check.available),
                         "after": str(check.balance_after),
                         "shortfall": str(check.shortfall),
+                        "read_at": confirmation.balance_at.isoformat() if confirmation.balance_at else None,
                     },
                 }
             )
@@ -433,12 +559,18 @@ def _show_plan(ctx: CliContext, plan: Plan, check: BalanceCheck | None, as_json:
     )
     if plan.skipped:
         ctx.print(f"{_count(len(plan.skipped), 'row')} with errors skipped (kept in the run as 'skipped').")
+    for cost in confirmation.costs:
+        ctx.print(
+            f"  {cost.currency}: face value {format_money(cost.face_value)}, fees {format_money(cost.fees)}, "
+            f"discounts {format_money(cost.discounts)}, total {format_money(cost.total, cost.currency)}"
+        )
     ctx.print("Total cost: " + ", ".join(format_money(a, c) for c, a in plan.costs.items()))
     if check is None:
         ctx.print("Balance: this vendor API does not report it; check it in the vendor's portal.")
     else:
+        read = confirmation.balance_at.astimezone().strftime("%H:%M:%S") if confirmation.balance_at else "now"
         ctx.print(
-            f"Balance: {format_money(check.available, check.currency)} available, "
+            f"Balance: {format_money(check.available, check.currency)} available (read at {read}), "
             f"{format_money(check.balance_after, check.currency)} after this run."
         )
         for currency, amount in check.unchecked.items():

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 
 from app.api.catalog_cache import CatalogCache
@@ -22,6 +21,7 @@ from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.fields import Field
 from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
+from app.domain.payments import EarlierPayments, PayAgain
 from app.domain.validation import delivery_type_from_word
 from app.workbook.export_errors import write_error_report
 from app.workbook.importer import import_workbook
@@ -90,7 +90,9 @@ def add_workbook_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def import_from_args(args: argparse.Namespace, ctx: CliContext, catalog: Catalog) -> ImportResult:
+def import_from_args(
+    args: argparse.Namespace, ctx: CliContext, catalog: Catalog, pay_again: PayAgain | None = None
+) -> ImportResult:
     """Read and validate the workbook named on the command line, as `validate` and `submit` both do."""
     return import_workbook(
         Path(args.file),
@@ -100,7 +102,8 @@ def import_from_args(args: argparse.Namespace, ctx: CliContext, catalog: Catalog
         password=password_from_env(args.password_from_env),
         mapping_overrides=mapping_overrides(args.map),
         mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
-        previous_fingerprints=_earlier_runs(ctx),
+        earlier=_earlier_runs(ctx),
+        pay_again=pay_again,
     )
 
 
@@ -123,11 +126,11 @@ def mapping_overrides(choices: list[str]) -> dict[str, Field | None] | None:
     return overrides or None
 
 
-def _earlier_runs(ctx: CliContext) -> Mapping[str, str] | None:
-    """Who got which card in earlier runs, so a row that would pay someone again is pointed out."""
+def _earlier_runs(ctx: CliContext) -> EarlierPayments | None:
+    """Who got which card in earlier runs, so a row that would pay someone again is blocked."""
     if not ctx.paths.journal_file.exists():
         return None
-    return ctx.journal().previous_fingerprints()
+    return ctx.journal().earlier_payments()
 
 
 def _delivery_type(word: str | None) -> DeliveryType | None:

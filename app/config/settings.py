@@ -55,6 +55,8 @@ class Settings(BaseModel):
     max_line_items_per_order: int = Field(default=MAX_LINE_ITEMS_PER_ORDER, ge=1, le=MAX_LINE_ITEMS_PER_ORDER)
     default_phone_region: str = "US"
     recipient_total_threshold: float = Field(default=500.0, ge=0)
+    # Above this total (in the balance's currency) the user types the total to confirm a send.
+    spending_limit: float = Field(default=5000.0, ge=0)
     personalization: PersonalizationDefaults = Field(default_factory=PersonalizationDefaults)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     campaign_prefix: str = "GB"

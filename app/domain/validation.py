@@ -35,6 +35,15 @@ from app.domain.cells import at_row, error, shown, warning
 from app.domain.emails import quick_email, read_email
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
+from app.domain.payments import (
+    EARLIER_RUN,
+    NO_EARLIER_PAYMENTS,
+    ON_PURPOSE,
+    PAID_AGAIN,
+    EarlierPayments,
+    PayAgain,
+    payment_claims,
+)
 from app.domain.phones import quick_sms_number
 from app.domain.places import NO_POSTAL_CODE, described_states, has_states, postal_code_problem
 from app.domain.recipient import Personalization, PhysicalAddress, Recipient, RowLayout, identity_of
@@ -286,11 +295,14 @@ class RowValidator:
         self,
         catalog: Catalog,
         options: ValidationOptions | None = None,
-        previous_fingerprints: Mapping[str, str] | None = None,
+        earlier: EarlierPayments | None = None,
+        pay_again: PayAgain | None = None,
     ) -> None:
         self.catalog = catalog
         self.options = options or ValidationOptions()
-        self.previous = previous_fingerprints or {}
+        self.earlier = earlier or NO_EARLIER_PAYMENTS
+        # The rows the user chose to pay again: the Review grid adds and removes them, then checks them again.
+        self.pay_again = pay_again or PayAgain()
         self.sheet_notes: dict[tuple[str, str], Issue] = {}
         self._caches: dict[Field, dict[Hashable, Outcome]] = defaultdict(dict)
         # The answers `_caches` holds that came with no issue, by key: most rows carry a product, amount,
@@ -347,7 +359,7 @@ class RowValidator:
             self._branding(row, recipient)
         recipient.reference = row.text(_REFERENCE)
         recipient.identity = identity_of(recipient)
-        if self.previous:
+        if self.earlier:
             self._earlier_run(row, recipient)
         issues = row.issues
         return recipient, _without_moot_repairs(issues) if len(issues) > 1 else issues
@@ -1037,18 +1049,23 @@ class RowValidator:
         recipient.branding_id = found.id if found else None
 
     def _earlier_run(self, row: _Row, recipient: Recipient) -> None:
-        fingerprint = recipient.fingerprint
-        if fingerprint is None or fingerprint not in self.previous:
+        """An error for a payment an earlier run already made (or is making), unless the user pays again."""
+        earlier = self.earlier.find(payment_claims(recipient))
+        if earlier is None:
             return
         card = " ".join(
             p for p in (recipient.product_id, plain_number(recipient.value), recipient.currency) if p
         )
-        row.warn(
-            "duplicate.earlier_run",
+        said = f"{recipient.shown_as} already got {card} in {earlier.describe()}."
+        reason = self.pay_again.reason_for(recipient.key, recipient.row)
+        if reason is not None:
+            row.warn(PAID_AGAIN, identity_field(recipient), f"{said}{ON_PURPOSE}{reason}")
+            return
+        row.fail(
+            EARLIER_RUN,
             identity_field(recipient),
-            f"{recipient.shown_as} already got {card} "
-            f"in an earlier run ({self.previous[fingerprint]}). Delete this row unless they should get "
-            "another card.",
+            f"{said} Delete this row; if they should get another card, choose Pay again for this row "
+            "and say why.",
         )
 
 

@@ -32,7 +32,10 @@ from app.api import wire
 from app.domain.catalog import DeliveryType
 from app.domain.errors import GiftbatchError
 from app.domain.fields import Field
+from app.domain.payments import EarlierPayments
 from app.domain.redaction import redact
+from app.engine import claims
+from app.engine.claims import PaidAgainRecord
 from app.engine.field_errors import MappedErrors, RowError
 from app.engine.plan import Plan, PlannedOrder, add_costs
 from app.engine.states import (
@@ -352,6 +355,7 @@ class SubmissionJournal:
                     db.execute(statement)
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            claims.ensure_tables(db)
 
     # --- Creating a run ----------------------------------------------------------------------------------
 
@@ -368,9 +372,12 @@ class SubmissionJournal:
         """Store the whole plan — run, every order with its PONumber and body, every row — in one transaction.
 
         Nothing is sent before this commits, so every order that ever reaches the vendor is in the journal.
+        The same transaction checks that no other run pays what this one pays and takes its claims
+        (`app.engine.claims`): raises PaymentsTaken, storing nothing, when another run was there first.
         """
         at = now_iso()
         with self._write() as db:
+            claims.check_and_take(db, plan, at)
             db.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                 (
@@ -424,19 +431,18 @@ class SubmissionJournal:
         }
         return {run_id: (rows.get(run_id, 0), orders.get(run_id, 0)) for run_id in {*rows, *orders}}
 
-    def previous_fingerprints(self) -> dict[str, str]:
-        """Cards already given (or possibly given) in earlier runs: fingerprint → 'run 261126-K7QX9M'.
+    def earlier_payments(self) -> EarlierPayments:
+        """Payments made, being made or stored to be made by any run, by claim: validation blocks a row that
+        would make one of them again. Rows that failed, were rejected or skipped do not count."""
+        return claims.earlier_payments(self._connection())
 
-        Validation uses it to warn about a row that gives someone a card they already got. Rows that
-        failed, were rejected, skipped or never sent do not count: that person got nothing.
-        """
-        given = (RowStatus.SENDING, RowStatus.ACCEPTED, RowStatus.PENDING, RowStatus.COMPLETED)
-        found = self._read(
-            "SELECT fingerprint, run_id FROM rows WHERE fingerprint != '' AND status IN (?, ?, ?, ?) "
-            "ORDER BY updated_at",
-            [status.value for status in given],
-        )
-        return {r["fingerprint"]: f"run {r['run_id']}" for r in found}
+    def check_not_taken(self, plan: Plan) -> None:
+        """Raise PaymentsTaken when another run pays a row of `plan` (the check `create_run` makes again)."""
+        claims.check_not_taken(self._connection(), plan)
+
+    def paid_again(self, run_id: str) -> dict[str, PaidAgainRecord]:
+        """The run's rows the user chose to send although they paid again: who, why and what, by row key."""
+        return claims.paid_again(self._connection(), run_id)
 
     def unfinished_runs(self) -> list[RunRecord]:
         """Runs with an order not final yet: they can be resumed (or tracked) and are listed at start."""

@@ -122,12 +122,17 @@ def build_run_report(journal: SubmissionJournal, run_id: str, source: SourceRows
     lines = {(line.po_number, line.external_id): line for line in journal.line_results(run_id)}
     submitted = {po: _first_send(journal, po) for po in orders}
     rows = journal.rows(run_id)
+    paid_again = journal.paid_again(run_id)
     outcomes = [
         _outcome(
             row, orders.get(row.po_number or ""), lines.get((row.po_number or "", row.key)), submitted, source
         )
         for row in rows
     ]
+    for outcome in outcomes:
+        record = paid_again.get(outcome.key)
+        if record is not None:
+            outcome.paid_again = record.describe()
     used_sheets = {row.sheet for row in rows}
     return RunReport(
         run_id=run.id,

@@ -347,8 +347,16 @@ class _Pass:
 
     def _check_controls(self) -> None:
         if self.cancel.is_set() and self.stop is None:
-            self.stop = _Stop(
-                RunStatus.INTERRUPTED, "Cancelled; nothing is lost. Resume the run to send the rest."
+            # Stopped while paused (the app closing: it pauses, asks, then stops): the run is paused, and
+            # says so everywhere (status, History, the resume offer), never "cancelled".
+            self.stop = (
+                _Stop(
+                    RunStatus.PAUSED, "Paused by the user; nothing is lost. Resume the run to send the rest."
+                )
+                if self.pause.is_set()
+                else _Stop(
+                    RunStatus.INTERRUPTED, "Cancelled; nothing is lost. Resume the run to send the rest."
+                )
             )
         # A pause held by a live process leaves the run `running` in the journal (with a note), so that if the
         # process dies while paused, the run reads as interrupted, as it then is.
@@ -364,13 +372,15 @@ class _Pass:
             self._emit(RunResumed(self.run_id))
 
     def _holding(self) -> bool:
-        return self.stop is not None or self.paused_by_user
+        # The events themselves, not only what the last turn saw: a pause asked between two turns holds
+        # the very next order (a window asking "close?" must not see another one leave meanwhile).
+        return self.stop is not None or self.paused_by_user or self.pause.is_set() or self.cancel.is_set()
 
     def _nothing_left(self) -> bool:
         return not self.queue and (len(self.tracker) == 0 or self.tracker.all_expired())
 
     def _dispatch(self) -> None:
-        while len(self.in_flight) < self.limit and self.r.clock() >= self.not_before:
+        while len(self.in_flight) < self.limit and self.r.clock() >= self.not_before and not self._holding():
             po_number = self.tracker.take_due()
             if po_number is not None:
                 self._submit(_Task("poll", po_number), self._poll_call(self.tracker.order_id(po_number)))
@@ -611,6 +621,8 @@ class _Pass:
         orders = self.journal.orders(self.run_id)
         unsent = [o for o in orders if o.state.is_unsent]
         unfinished = [o for o in orders if o.state.is_tracked]
+        if self.stop is not None and self.stop.status is not RunStatus.FAILED and not (unsent or unfinished):
+            self.stop = None  # stopped once there was nothing left to do: the run is complete, not paused
         if self.stop is not None and self.stop.balance_short:
             status, message = RunStatus.PAUSED, self._balance_message(unsent)
         elif self.stop is not None:

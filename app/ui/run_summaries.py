@@ -123,6 +123,7 @@ class RowLine:
     po_number: str
     cost: str
     reason: str
+    paid_again: str = ""  # who chose to pay this row again, when and why
 
     @classmethod
     def of(cls, outcome: RowOutcome) -> RowLine:
@@ -136,6 +137,7 @@ class RowLine:
             po_number=outcome.po_number or "",
             cost=cost,
             reason=outcome.failure_reason or "",
+            paid_again=outcome.paid_again or "",
         )
 
 

@@ -31,6 +31,7 @@ from app.ui.widgets import MessageLabel, push_button
 
 MAX_CONCURRENCY = 32
 MAX_LINE_ITEMS = MAX_LINE_ITEMS_PER_ORDER
+MAX_SPENDING_LIMIT = 10_000_000
 MAX_PORT = 65535
 
 
@@ -87,10 +88,16 @@ class SettingsDialog(QDialog):
         )
         for code, label in phone_regions():
             self.region_combo.addItem(label, code)
+        self.limit_spin = _spin(0, MAX_SPENDING_LIMIT, "Spending limit")
+        self.limit_spin.setSingleStep(500)
+        self.limit_spin.setToolTip(
+            "A run costing more than this (in the balance's currency) is confirmed by typing its total."
+        )
         form = QFormLayout(box)
         form.addRow("&Orders in flight:", self.concurrency_spin)
         form.addRow("&Line items per order:", self.line_items_spin)
         form.addRow("Default phone &region:", self.region_combo)
+        form.addRow("Spending &limit:", self.limit_spin)
         return box
 
     def _personalization_box(self) -> QGroupBox:
@@ -149,6 +156,7 @@ class SettingsDialog(QDialog):
     def show_settings(self, settings: Settings) -> None:
         self.concurrency_spin.setValue(settings.concurrency)
         self.line_items_spin.setValue(settings.max_line_items_per_order)
+        self.limit_spin.setValue(round(settings.spending_limit))
         index = self.region_combo.findData(settings.default_phone_region)
         self.region_combo.setCurrentIndex(max(index, 0))
         self.from_name_edit.setText(settings.personalization.from_name)
@@ -165,6 +173,7 @@ class SettingsDialog(QDialog):
         settings = self.session.settings
         settings.concurrency = self.concurrency_spin.value()
         settings.max_line_items_per_order = self.line_items_spin.value()
+        settings.spending_limit = float(self.limit_spin.value())
         settings.default_phone_region = str(self.region_combo.currentData())
         settings.personalization.from_name = self.from_name_edit.text().strip()
         settings.personalization.from_email = self.from_email_edit.text().strip()

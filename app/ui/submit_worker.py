@@ -25,7 +25,8 @@ class SubmitWorker(QObject):
 
     Pause, resume and cancel are the engine's own flags, so they are noticed within a tick: pausing holds new
     orders while the ones in flight finish; cancelling lets the requests in flight finish and be recorded,
-    then the pass ends (the run reads `interrupted` and can be resumed: nothing is sent twice). The journal
+    then the pass ends (the run reads `interrupted`, or `paused` when it was paused first, and can be
+    resumed: nothing is sent twice). The journal
     is given as a function and opened on the pool thread, never on the GUI thread. Exactly one of
     `finished` or `failed` ends every pass; no exception escapes the thread.
 
@@ -92,7 +93,12 @@ class SubmitWorker(QObject):
         self.pause_event.clear()
 
     def cancel(self) -> None:
-        """Stop after the requests in flight are answered and recorded (pausing first, so nothing new goes)."""
+        """Stop after the requests in flight are answered and recorded; the run reads `interrupted`."""
+        self.cancel_event.set()
+
+    def stop_paused(self) -> None:
+        """Stop as paused (the app closing): nothing new goes, the requests in flight are answered and
+        recorded, and the run reads `paused` everywhere, ready to resume."""
         self.pause_event.set()
         self.cancel_event.set()
 

@@ -55,6 +55,7 @@ from app.workbook.mapping import (
 )
 from app.workbook.own_sheets import is_app_sheet
 from app.workbook.sources import Source, WorkbookFormat, decode_text, open_source, sniff_delimiter
+from app.workbook.totals_rows import leave_out_totals
 from app.workbook.xlsx_scan import SheetExtras, scan_sheet, sheet_parts
 
 ROW_LIMIT = 200_000  # recipient rows per sheet
@@ -388,6 +389,9 @@ class _Reader:
             hidden=grid.hidden,
             _columns={h.index: columns[h.index - grid.left] for h in headers},
         )
+        totals = leave_out_totals(sheet, grid.extras.aggregate_rows)  # before anything reads its positions
+        if totals is not None:
+            self.result.notes.append(totals)
         self._apply_errors(grid, sheet)
         self._apply_merges(grid, sheet)
         self._report_sheet(grid, sheet)

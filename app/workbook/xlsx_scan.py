@@ -1,4 +1,5 @@
-"""What calamine does not tell about an .xlsx sheet: hidden rows and columns, error cells, formulas unsaved.
+"""What calamine does not tell about an .xlsx sheet: hidden rows and columns, error cells, formulas unsaved,
+and the rows whose formulas add up the rows above (totals).
 
 One streaming pass over the sheet's XML with byte-level regular expressions: each 1 MB chunk is searched
 only for the constructs it can contain (a plain substring test first), so a sheet with none of them costs
@@ -12,6 +13,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
+
+from app.domain.totals import aggregates_rows_above
 
 _CHUNK = 1 << 20
 # Constructs are small; a match that starts in the last OVERLAP bytes of a chunk is looked for again with the
@@ -27,6 +30,11 @@ _FORMULA_CELL = re.compile(
     rb"(?:<" + _P + rb"v\s*/>|<" + _P + rb"v>\s*</" + _P + rb"v>)?</" + _P + rb"c>",
     re.DOTALL,
 )
+# A cell's formula text; looked for only in chunks where an aggregating function appears at all.
+_FORMULA_TEXT = re.compile(
+    rb"<" + _P + rb"c\b([^>]*)(?<!/)>\s*<" + _P + rb"f\b[^>]*>([^<]{1,4000})</" + _P + rb"f>"
+)
+_AGGREGATE_HINT = re.compile(rb"(?:SUM|SUBTOTAL|AGGREGATE|AVERAGE|COUNT|MIN|MAX)[A-Z]*\(")
 _CELL_REF = re.compile(rb"\br=\"([A-Z]{1,3})([0-9]+)\"")
 _ROW_REF = re.compile(rb"\br=\"([0-9]+)\"")
 _CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
@@ -47,6 +55,7 @@ class SheetExtras:
     hidden_columns: set[int] = field(default_factory=set)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column index) → "#N/A"
     uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas saved without a result
+    aggregate_rows: set[int] = field(default_factory=set)  # rows with a formula adding up rows above
 
 
 def column_index(letters: str) -> int:
@@ -113,6 +122,10 @@ def _scan(buffer: bytes, limit: int, extras: SheetExtras) -> None:
         for match in _FORMULA_CELL.finditer(buffer):
             if match.start() < limit:
                 _uncalculated_cell(match, extras)
+        if _AGGREGATE_HINT.search(buffer):
+            for match in _FORMULA_TEXT.finditer(buffer):
+                if match.start() < limit:
+                    _aggregate_cell(match, extras)
 
 
 def _hidden(buffer: bytes, limit: int, extras: SheetExtras) -> None:
@@ -131,6 +144,16 @@ def _error_cell(match: re.Match[bytes], extras: SheetExtras) -> None:
     if ref:
         code = value.group(1).decode("ascii", "replace").strip() if value else "#VALUE!"
         extras.errors[(int(ref.group(2)), column_index(ref.group(1).decode("ascii")))] = code or "#VALUE!"
+
+
+def _aggregate_cell(match: re.Match[bytes], extras: SheetExtras) -> None:
+    ref = _CELL_REF.search(match.group(1))
+    if ref is None:
+        return
+    row = int(ref.group(2))
+    formula = html.unescape(match.group(2).decode("utf-8", "replace"))
+    if aggregates_rows_above(formula, row):
+        extras.aggregate_rows.add(row)
 
 
 def _uncalculated_cell(match: re.Match[bytes], extras: SheetExtras) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,8 @@ import pytest
 from app.domain.catalog import Catalog, DeliveryType, DenominationType, LeftOut, Product
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
+from app.domain.payments import EarlierPayment, EarlierPayments, PayAgain, payment_claims
+from app.domain.recipient import Recipient
 from app.domain.records import CellError, CellValue
 from app.domain.validation import (
     PersonalizationDefaults,
@@ -481,16 +483,94 @@ def test_with_an_empty_catalog_a_value_must_still_be_positive(check: Check) -> N
     assert only_error(issues).code == "value.not_allowed"
 
 
-def test_a_card_from_an_earlier_run_is_a_warning(check: Check) -> None:
+EARLIER = EarlierPayment(
+    "261120-K7QX9M",
+    datetime(2026, 11, 20, 9, 30),
+    "GB-261120-K7QX9M-0001",
+    "May",
+    4,
+    "/hr/q4.xlsx",
+    "completed",
+)
+
+
+def paid(*recipients: Recipient) -> EarlierPayments:
+    """The journal's payments as if these rows had been sent in run EARLIER."""
+    return EarlierPayments({claim: EARLIER for r in recipients for claim in payment_claims(r)})
+
+
+def test_a_card_an_earlier_run_gave_is_an_error_naming_the_run_its_date_and_order(check: Check) -> None:
     first, _ = check(DIGITAL)
-    assert first.fingerprint is not None
-    _, issues = check(DIGITAL, previous={first.fingerprint: "run GB-7KQ2 on 2026-11-20"})
+    _, issues = check(DIGITAL, earlier=paid(first))
     (issue,) = issues
-    assert (issue.code, issue.severity, issue.cell) == ("duplicate.earlier_run", Severity.WARNING, "D7")
+    assert (issue.code, issue.severity, issue.cell) == ("duplicate.earlier_run", Severity.ERROR, "D7")
     assert (
-        "ana@example.com already got CVS 25 USD in an earlier run (run GB-7KQ2 on 2026-11-20)"
-        in issue.message
+        "ana@example.com already got CVS 25 USD in run 261120-K7QX9M of 2026-11-20 "
+        "(order GB-261120-K7QX9M-0001, row 4 of “q4.xlsx”)" in issue.message
     )
+    assert "choose Pay again for this row and say why" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("before", "now"),
+    [
+        ({}, {F.EMAIL: " ANA@Example.com "}),  # the same address, as validation normalises it
+        (
+            {F.EMAIL: "ana@example.com", F.SMS: "+1 617 555 0134"},
+            {F.EMAIL: "ana.new@example.com", F.SMS: "(617) 555-0134"},
+        ),
+        ({F.VALUE: 25}, {F.VALUE: "25.00"}),
+    ],
+)
+def test_the_same_recipient_by_email_or_phone_is_already_paid(
+    check: Check, before: dict[Field, CellValue], now: dict[Field, CellValue]
+) -> None:
+    first, _ = check({**DIGITAL, **before})
+    _, issues = check({**DIGITAL, **now}, earlier=paid(first))
+    assert [i.code for i in issues if i.is_error] == ["duplicate.earlier_run"]
+
+
+@pytest.mark.parametrize(
+    "now",
+    [{F.VALUE: 50}, {F.PRODUCT: "VISA-VAR"}, {F.EMAIL: "bo@example.com"}],
+)
+def test_another_card_or_another_person_is_not_already_paid(
+    check: Check, now: dict[Field, CellValue]
+) -> None:
+    first, _ = check(DIGITAL)
+    _, issues = check({**DIGITAL, **now}, earlier=paid(first))
+    assert [i.code for i in issues if i.code.startswith("duplicate")] == []
+
+
+def test_a_mailed_card_is_the_same_payment_by_name_and_address(check: Check) -> None:
+    first, _ = check(PHYSICAL)
+    _, issues = check({**PHYSICAL, F.FULL_NAME: "ana  LOPEZ", F.CITY: "boston"}, earlier=paid(first))
+    assert [i.code for i in issues if i.is_error] == ["duplicate.earlier_run"]
+    _, elsewhere = check({**PHYSICAL, F.ADDRESS_LINE1: "9 Elm St"}, earlier=paid(first))
+    assert [i.code for i in elsewhere if i.is_error] == []
+
+
+def test_links_rows_that_name_nobody_are_the_same_payment_when_the_row_is_the_same(check: Check) -> None:
+    first, _ = check(LINKS)
+    _, issues = check({**LINKS, F.DELIVERY_TYPE: " Links "}, earlier=paid(first))
+    assert [i.code for i in issues if i.is_error] == ["duplicate.earlier_run"]
+    _, more = check({**LINKS, F.QUANTITY: 6}, earlier=paid(first))
+    assert [i.code for i in more if i.is_error] == []
+
+
+def test_pay_again_turns_the_error_into_a_warning_with_the_reason(check: Check) -> None:
+    first, _ = check(DIGITAL)
+    chosen = PayAgain({"Sheet1!7": "the first card was never delivered"})
+    _, issues = check(DIGITAL, earlier=paid(first), pay_again=chosen)
+    (issue,) = issues
+    assert (issue.code, issue.severity) == ("duplicate.paid_again", Severity.WARNING)
+    assert issue.message.endswith("Paid again on purpose: the first card was never delivered")
+    _, by_number = check(DIGITAL, earlier=paid(first), pay_again=PayAgain({"7": "by row number"}))
+    assert [i.code for i in by_number] == ["duplicate.paid_again"]
+    _, other_row = check(DIGITAL, row=8, earlier=paid(first), pay_again=chosen)
+    assert [i.code for i in other_row] == ["duplicate.earlier_run"]
+    _, every = check(DIGITAL, row=8, earlier=paid(first), pay_again=PayAgain(every_row="all of them"))
+    assert [i.code for i in every] == ["duplicate.paid_again"]
 
 
 @pytest.mark.parametrize(

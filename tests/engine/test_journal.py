@@ -216,17 +216,6 @@ def test_unfinished_runs_are_those_with_an_order_not_final(journal: SubmissionJo
     assert [r.id for r in journal.unfinished_runs()] == [waiting.run_id]
 
 
-def test_cards_given_in_earlier_runs_are_remembered_by_fingerprint(journal: SubmissionJournal) -> None:
-    plan = make_plan([links_row(1), links_row(2), links_row(3)], CATALOG)
-    run_id = store(journal, plan)
-    po = plan.orders[0].po_number
-    keys = [r.key for r in plan.orders[0].rows]
-    assert journal.previous_fingerprints() == {}  # planned only: nobody got anything yet
-    journal.mark_sending(po)
-    journal.record_order(po, vendor_order(po, keys, "PartiallyCompleted", "Completed", failed=(keys[2],)))
-    assert journal.previous_fingerprints() == {"fpl-1": f"run {run_id}", "fpl-2": f"run {run_id}"}
-
-
 def sent_order(journal: SubmissionJournal, rows: list[PlanRow]) -> tuple[str, str, list[str]]:
     """(run id, PONumber, row keys) of a one-order run stored and marked sending."""
     plan = make_plan(rows, CATALOG)

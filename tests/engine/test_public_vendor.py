@@ -30,7 +30,9 @@ HEADER = ["First Name", "Last Name", "Email", "Delivery", "Product", "Amount", "
           "State", "Zip", "Country", "Shipping Method"]  # fmt: skip
 EMAILED = [["Ana", "Ortiz", f"ana{n}@example.org", "email", "GC-DIGI", 25, 1, None, None, None, None, None, None]
            for n in range(3)]  # fmt: skip
-LINKED = [[None, None, None, "link", "GC-DIGI", 10, 2, None, None, None, None, None, None] for _ in range(2)]
+LINKED = [
+    [None, None, None, "link", "GC-DIGI", value, 2, None, None, None, None, None, None] for value in (10, 25)
+]
 MAILED = [["Bo", "Lind", None, "mail", "GC-PLASTIC", 50, 1, f"{n} Main St", "Boston", "MA", "02134", "US",
            "STANDARD"] for n in (1, 2)]  # fmt: skip
 

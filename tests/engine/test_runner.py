@@ -25,7 +25,7 @@ from app.engine.events import (
 )
 from app.engine.journal import SubmissionJournal
 from app.engine.ownership import RunBusyError
-from app.engine.runner import SubmissionRunner
+from app.engine.runner import SubmissionRunner, live_status
 from app.engine.states import OrderState, RowStatus, RunStatus
 from app.engine.tracking import PollPolicy, WebhookListener
 from tests.engine.helpers import (
@@ -250,6 +250,33 @@ def test_pause_holds_new_orders_until_released(
     resumed_at = next(i for i, e in enumerate(held) if isinstance(e, RunResumed))
     assert not any(isinstance(e, OrderSent) for e in held[:resumed_at])
     assert finished(seen).status is RunStatus.COMPLETED
+    assert_exactly_once(sandbox, journal, run_id)
+
+
+def test_stopped_while_paused_the_run_is_paused_not_cancelled_and_nothing_leaves_after_the_pause(
+    sandbox: str, client: VendorClient, catalog: Catalog, journal: SubmissionJournal
+) -> None:
+    sandbox_post(sandbox, "faults", {"latency_ms": 30})
+    run_id = store(journal, make_plan([digital_row(i) for i in range(1, 61)], catalog, max_line_items=5))
+    pause, cancel = threading.Event(), threading.Event()
+    seen: list[EngineEvent] = []
+    sent_before: int | None = None
+    for event in SubmissionRunner(journal, client, concurrency=2).run(run_id, cancel=cancel, pause=pause):
+        seen.append(event)
+        if isinstance(event, OrderSent) and sent_before is None:
+            pause.set()  # as the window does when it is asked to close: pause first, then ask
+            # The loop waits while this event is handled: what the journal has sent now is all it sends.
+            sent_before = 12 - journal.order_counts(run_id)[OrderState.PLANNED]
+        elif sent_before is not None and not cancel.is_set():
+            cancel.set()  # the user said yes: stop, paused
+
+    assert sent_before is not None
+    assert journal.order_counts(run_id)[OrderState.PLANNED] == 12 - sent_before
+    end = finished(seen)
+    assert end.status is RunStatus.PAUSED and "Paused" in end.message and "ancel" not in end.message
+    assert live_status(journal, run_id) is RunStatus.PAUSED
+    events = run_all(SubmissionRunner(journal, client), run_id)
+    assert finished(events).status is RunStatus.COMPLETED
     assert_exactly_once(sandbox, journal, run_id)
 
 

@@ -207,8 +207,8 @@ def test_submit_sends_every_row_and_reports_it(
 
     again = giftbatch("submit", str(book))  # the same people again, no --yes and no terminal to ask on
     assert again.returncode == 2
-    assert "25 rows give a card that an earlier run already gave the same person" in again.stderr
-    assert "--yes" in again.stderr
+    assert "25 rows pay what an earlier run already paid" in again.stderr
+    assert "--pay-again ROWS --reason TEXT" in again.stderr
     assert len(ledger_lines(quiet_sandbox)) == 25  # nothing more was sent
 
 

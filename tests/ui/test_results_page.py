@@ -24,6 +24,7 @@ from tests.ui.flow_helpers import (
     open_workbook,
     sample_copy,
     save_dialog_answers,
+    send_and_confirm,
     send_workbook,
     wait_run_end,
     when_modal,
@@ -246,7 +247,7 @@ def test_a_cell_fixed_in_the_grid_is_sent_and_goes_into_every_export(
 
     open_send_step(window, qtbot)
     assert window.send_page.rows_label.text() == "20 rows"
-    click(qtbot, window.send_page.send_button)
+    send_and_confirm(window, qtbot)
     wait_run_end(window, qtbot)
     page = open_results(window, qtbot)
     copy, results = workbook.with_name("Bonus - results.xlsx"), tmp_path / "results.xlsx"

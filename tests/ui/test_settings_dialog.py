@@ -27,6 +27,8 @@ def test_saved_settings_survive_a_restart_and_show_again(
     dialog = open_dialog(session, qtbot)
     dialog.concurrency_spin.setValue(8)
     dialog.line_items_spin.setValue(50)
+    assert dialog.limit_spin.value() == 5000  # the default: above it, the total is typed to confirm
+    dialog.limit_spin.setValue(2500)
     dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("CA"))
     qtbot.keyClicks(dialog.from_name_edit, "The People Team")
     qtbot.keyClicks(dialog.from_email_edit, "people@corp.example")
@@ -50,6 +52,7 @@ def test_saved_settings_survive_a_restart_and_show_again(
     assert (stored.webhook.enabled, stored.webhook.port) == (True, 8765)
     assert stored.webhook.public_url == "https://hooks.corp.example/gb"
     assert stored.export_dir == "/srv/exports"
+    assert stored.spending_limit == 2500
 
     again = open_dialog(
         Session(app_paths, SettingsStore(app_paths.settings_file), session.secrets, session.pool), qtbot

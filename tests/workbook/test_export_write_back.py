@@ -144,7 +144,7 @@ def test_results_go_right_of_the_data_on_the_header_row_and_each_records_row(tmp
 
     assert result.path == tmp_path / "staff - results.xlsx"
     sheet = openpyxl.load_workbook(result.path)["Staff"]
-    header = [sheet.cell(3, col).value for col in range(8, 17)]
+    header = [sheet.cell(3, col).value for col in range(8, 18)]
     assert header == [
         "Status",
         "Order Id",
@@ -153,6 +153,7 @@ def test_results_go_right_of_the_data_on_the_header_row_and_each_records_row(tmp
         "Cost",
         "Currency",
         "Failure Reason",
+        "Paid Again",
         "Submitted At",
         "Completed At",
     ]
@@ -163,7 +164,7 @@ def test_results_go_right_of_the_data_on_the_header_row_and_each_records_row(tmp
     assert sheet["N5"].value == "Product out of stock"
     assert sheet["H1"].value is None and sheet["H2"].value is None and sheet["H8"].value is None
     assert sheet["H3"].font.b and sheet["H3"].fill.start_color.rgb == "FF4472C4"  # styled like their header
-    assert sheet.auto_filter.ref == "A3:P7"  # their filter now takes in the results
+    assert sheet.auto_filter.ref == "A3:Q7"  # their filter now takes in the results
 
 
 def test_everything_of_theirs_is_kept_cell_by_cell_and_the_original_is_untouched(tmp_path: Path) -> None:
@@ -233,7 +234,7 @@ def test_writing_back_a_write_back_reuses_its_result_columns(tmp_path: Path) -> 
     second = write_back(first, report, tmp_path / "again.xlsx").path
 
     sheet = openpyxl.load_workbook(second)["Staff"]
-    assert sheet.max_column == 16
+    assert sheet.max_column == 17
     assert sheet["H6"].value == "Completed"
 
 
