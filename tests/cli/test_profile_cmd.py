@@ -184,13 +184,20 @@ def _use_local(capsys: pytest.CaptureFixture[str], base_url: str, monkeypatch: p
     assert _run(capsys, "profile", "use", "local")[0] == 0
 
 
-def test_products_survive_a_missing_shipping_methods_endpoint_and_null_lists(
+@pytest.fixture
+def observed_profile(
     capsys: pytest.CaptureFixture[str],
     observed_vendor: str,
     no_keyring: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The active profile is a user profile on the observed vendor."""
     _use_local(capsys, observed_vendor, monkeypatch)
+
+
+def test_products_survive_a_missing_shipping_methods_endpoint_and_null_lists(
+    capsys: pytest.CaptureFixture[str], observed_profile: None
+) -> None:
 
     code, out, err = _run(capsys, "products")
 
@@ -204,12 +211,8 @@ def test_products_survive_a_missing_shipping_methods_endpoint_and_null_lists(
 
 
 def test_profile_test_names_what_the_account_lacks_without_blaming_the_credentials(
-    capsys: pytest.CaptureFixture[str],
-    observed_vendor: str,
-    no_keyring: None,
-    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], observed_profile: None
 ) -> None:
-    _use_local(capsys, observed_vendor, monkeypatch)
 
     code, out, err = _run(capsys, "profile", "test")
 
@@ -256,12 +259,8 @@ def test_profile_test_says_which_call_failed_and_why(
 
 
 def test_balance_exits_non_zero_when_the_vendor_does_not_report_it(
-    capsys: pytest.CaptureFixture[str],
-    observed_vendor: str,
-    no_keyring: None,
-    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], observed_profile: None
 ) -> None:
-    _use_local(capsys, observed_vendor, monkeypatch)
 
     code, out, err = _run(capsys, "balance", "--json")
 

@@ -20,10 +20,9 @@ from typing import Any
 import pytest
 import xlsxwriter
 
-from app.config.paths import AppPaths
-from app.engine.journal import SubmissionJournal
 from app.engine.states import RowStatus
 from tests.engine.public_vendor import ACCESS_TOKEN, EMAIL, STYLES, PublicVendor
+from tests.engine.test_submit_cli import journal_of, json_lines, use_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ["First Name", "Last Name", "Email", "Delivery", "Product", "Amount", "Qty", "Address 1", "City",
@@ -47,15 +46,7 @@ def vendor() -> Iterator[PublicVendor]:
 
 
 def use(home: Path, vendor: PublicVendor, max_line_items: int = 100) -> None:
-    paths = AppPaths.under(home).ensure()
-    settings = {
-        "schema_version": 1,
-        "active_profile": "acme",
-        "max_line_items_per_order": max_line_items,
-        "campaign_prefix": "PUB",
-        "profiles": [{"name": "acme", "base_url": vendor.base_url, "email": EMAIL}],
-    }
-    paths.settings_file.write_text(json.dumps(settings), encoding="utf-8")
+    use_profile(home, vendor.base_url, max_line_items=max_line_items, email=EMAIL)
 
 
 def workbook(path: Path, rows: list[list[Any]]) -> Path:
@@ -83,12 +74,7 @@ def giftbatch(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def summary(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    return next(line for line in lines if line["event"] == "summary")
-
-
-def journal_of(home: Path) -> SubmissionJournal:
-    return SubmissionJournal(AppPaths.under(home).journal_file)
+    return next(line for line in json_lines(done.stdout) if line["event"] == "summary")
 
 
 def test_all_three_delivery_types_are_sent_once_with_camel_case_answers_and_no_echo(

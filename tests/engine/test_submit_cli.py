@@ -100,15 +100,16 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "GIFTBATCH_ACCESS_TOKEN": SANDBOX_ACCESS_TOKEN}
 
 
-def use_profile(home: Path, base_url: str, *, max_line_items: int = 10) -> None:
-    """settings.json with a profile for the sandbox process; its AccessToken comes from the environment."""
+def use_profile(home: Path, base_url: str, *, max_line_items: int = 10, email: str = SANDBOX_EMAIL) -> None:
+    """settings.json with a profile for the vendor at `base_url` (the sandbox process unless said otherwise);
+    its AccessToken comes from the environment."""
     paths = AppPaths.under(home).ensure()
     settings = {
         "schema_version": 1,
         "active_profile": "local",
         "max_line_items_per_order": max_line_items,
         "campaign_prefix": "KILL",
-        "profiles": [{"name": "local", "base_url": base_url, "email": SANDBOX_EMAIL}],
+        "profiles": [{"name": "local", "base_url": base_url, "email": email}],
     }
     paths.settings_file.write_text(json.dumps(settings), encoding="utf-8")
 
