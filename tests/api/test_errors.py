@@ -183,8 +183,8 @@ def test_504_is_transient(make_client: Callable[..., VendorClient], vendor: Fake
 @pytest.mark.parametrize(
     ("failure", "said"),
     [
-        (httpx.ReadTimeout("timed out"), "did not answer (timeout after 30 s)"),
-        (httpx.ConnectTimeout("timed out"), "did not answer (timeout after 30 s)"),
+        (httpx.ReadTimeout("timed out"), "did not answer GET /v1/Products in time (timeout: 30 s"),
+        (httpx.ConnectTimeout("timed out"), "did not answer GET /v1/Products in time (timeout: 30 s"),
         (httpx.ConnectError("[Errno 111] Connection refused"), "did not answer (could not connect)"),
         (httpx.RemoteProtocolError("Server disconnected"), "did not answer (the connection broke off"),
         (httpx.ReadError("reset by peer"), "did not answer (the connection broke off"),
