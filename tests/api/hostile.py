@@ -49,6 +49,7 @@ def hostile_server(
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        body = b""  # the request's body, read before `behaviour` is called
 
         def _any(self) -> None:
             with seen.lock:
@@ -56,8 +57,7 @@ def hostile_server(
                 if self.headers.get("AccessToken"):
                     seen.access_tokens.append(self.headers["AccessToken"])
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
+            self.body = self.rfile.read(length) if length else b""
             counting = _Counting(self.wfile, seen)
             self.wfile = counting  # type: ignore[assignment]
             # The client hanging up mid-answer is what a bounded client does.

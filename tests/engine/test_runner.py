@@ -286,6 +286,9 @@ class ForbiddingClient:
     def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None:
         return wire.Balance(available=Decimal(0))
 
+    def abort_requests(self) -> None:
+        pass  # its answers come at once: nothing is ever on the wire
+
 
 def test_a_403_stops_the_run_with_a_clear_message_and_loses_nothing(
     catalog: Catalog, journal: SubmissionJournal
