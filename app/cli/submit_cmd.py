@@ -47,7 +47,7 @@ from app.engine.plan import (
 from app.engine.report import file_sha256
 from app.engine.runner import SubmissionRunner, live_status
 from app.engine.states import RowStatus, RunStatus
-from app.engine.tracking import WebhookListener
+from app.engine.webhook_listener import WebhookListener
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_BAD_INPUT, EXIT_UNFINISHED = 0, 1, 2, 3
 _ISSUES_SHOWN = 20

@@ -101,7 +101,8 @@ from app.engine.journal import Attempt, OrderRecord, RowChange, SubmissionJourna
 from app.engine.ownership import RunLock, is_owned
 from app.engine.plan import BalanceCheck, add_costs, check_balance
 from app.engine.states import OrderState, RowStatus, RunStatus
-from app.engine.tracking import PollPolicy, Tracker, WebhookListener
+from app.engine.tracking import PollPolicy, Tracker
+from app.engine.webhook_listener import WebhookListener
 
 log = logging.getLogger(__name__)
 

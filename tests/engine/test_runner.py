@@ -27,7 +27,8 @@ from app.engine.journal import SubmissionJournal
 from app.engine.ownership import RunBusyError
 from app.engine.runner import SubmissionRunner
 from app.engine.states import OrderState, RowStatus, RunStatus
-from app.engine.tracking import PollPolicy, WebhookListener
+from app.engine.tracking import PollPolicy
+from app.engine.webhook_listener import WebhookListener
 from tests.engine.helpers import (
     assert_exactly_once,
     client_for,
