@@ -98,6 +98,7 @@ from app.engine.events import (
 )
 from app.engine.field_errors import map_field_errors
 from app.engine.journal import Attempt, OrderRecord, RowChange, SubmissionJournal
+from app.engine.journal_guard import JournalGone
 from app.engine.ownership import RunLock, is_owned
 from app.engine.plan import BalanceCheck, add_costs, check_balance
 from app.engine.states import OrderState, RowStatus, RunStatus
@@ -300,9 +301,12 @@ class _Pass:
     # --- The loop ----------------------------------------------------------------------------------------
 
     def events(self) -> Iterator[EngineEvent]:
-        finished = False
+        finished = gone = False
         try:
             self._prepare()
+            # The plan as it stands, kept aside: should the journal be lost during the pass, restoring this and
+            # resuming settles every order by its PONumber (an order sent meanwhile is answered 409).
+            self.journal.backup()
             while True:
                 yield from self._flush()
                 self._check_controls()
@@ -316,17 +320,26 @@ class _Pass:
             yield from self._flush()
             finished = True
             yield end
+        except JournalGone:
+            gone = True
+            raise
         finally:
             # Also on an exception or a consumer that stopped iterating: requests already sent are cut short
             # (nothing is waiting for them any more) and what did come back is recorded, so the journal ends
             # as close to the vendor's view as it can be; the rest stays `sending`, for resume to settle.
             if not finished:
                 self._abort_in_flight()
-            self._drain_quietly()
-            self.executor.shutdown(wait=True)
-            self._save_history()
-            if not finished:
-                self.journal.set_run_status(self.run_id, RunStatus.INTERRUPTED, "Stopped before the end.")
+            if gone:
+                self._abandon_in_flight()  # nothing can be recorded any more; these stay `sending`
+            else:
+                self._drain_quietly()
+                self.executor.shutdown(wait=True)
+                self._save_history()
+                if not finished:
+                    self.journal.set_run_status(self.run_id, RunStatus.INTERRUPTED, "Stopped before the end.")
+            # After every pass; when the file was deleted under us, this saves its last state from the open
+            # connection, where `giftbatch journal restore` finds it.
+            self.journal.backup()
 
     def _prepare(self) -> None:
         self.journal.set_run_status(self.run_id, RunStatus.RUNNING)
@@ -435,6 +448,13 @@ class _Pass:
         done, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
             self._handle(self.in_flight.pop(future), future.result())
+
+    def _abandon_in_flight(self) -> None:
+        for future in list(self.in_flight):
+            future.result()  # `_timed` returns every error as a value
+        self.in_flight.clear()
+        self.out.clear()
+        self.executor.shutdown(wait=True)
 
     def _drain_quietly(self) -> None:
         for future in list(self.in_flight):
