@@ -77,6 +77,9 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
         raise UserInputError("Say where to write the export with --out FILE.")
     journal = _journal(ctx)
     run = journal.run(args.run)
+    note = journal.key_note() if options.with_secrets else None
+    if note:
+        ctx.fail(f"note: {note}")
     workbook = (args.workbook or Path(run.workbook)).expanduser()
     job = _Job(run.id, workbook, run.workbook_sha256, options)
     if args.write_back:

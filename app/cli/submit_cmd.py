@@ -22,7 +22,7 @@ from app.cli.formatting import format_money, table
 from app.cli.validate_cmd import add_workbook_options, import_from_args
 from app.config.connection import Connection
 from app.config.run_options import run_settings
-from app.domain.catalog import Catalog
+from app.domain.catalog import Catalog, DeliveryType
 from app.domain.errors import UserInputError
 from app.domain.issues import Issue
 from app.engine.events import (
@@ -188,6 +188,7 @@ def _drive(
 ) -> int:
     """Run (or track) the run to its end, printing events. Ctrl-C once stops sending and lets the answers
     in flight arrive (for a bounded time); twice stops at once. Either way the journal stays consistent."""
+    _mention_key_place(ctx, journal, run_id)
     with ExitStack() as stack:
         webhook = _webhook_listener(ctx, stack) if send else None
         runner = SubmissionRunner(journal, connection.client, concurrency=concurrency, webhook=webhook)
@@ -205,6 +206,13 @@ def _drive(
     code = _exit_code(end)
     _summary(ctx, journal, end, code, as_json)
     return code
+
+
+def _mention_key_place(ctx: CliContext, journal: SubmissionJournal, run_id: str) -> None:
+    """Where the key of the claim links this run brings is kept, when that is a file (no OS keyring)."""
+    note = journal.key_note()
+    if note and any(o.delivery_type is DeliveryType.LINKS for o in journal.orders(run_id)):
+        ctx.fail(f"note: {note}")
 
 
 def _webhook_listener(ctx: CliContext, stack: ExitStack) -> WebhookListener | None:

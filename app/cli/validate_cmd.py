@@ -22,6 +22,7 @@ from app.domain.fields import Field
 from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
 from app.domain.validation import delivery_type_from_word
+from app.engine.journal_guard import JournalError
 from app.workbook.export_errors import write_error_report
 from app.workbook.importer import import_workbook
 from app.workbook.layouts import layouts_of
@@ -123,10 +124,17 @@ def mapping_overrides(choices: list[str]) -> dict[str, Field | None] | None:
 
 
 def _earlier_runs(ctx: CliContext) -> Mapping[str, str] | None:
-    """Who got which card in earlier runs, so a row that would pay someone again is pointed out."""
+    """Who got which card in earlier runs, so a row that would pay someone again is pointed out.
+
+    Validation does not need the journal: when it cannot be read, the check is skipped and that is said.
+    """
     if not ctx.paths.journal_file.exists():
         return None
-    return ctx.journal().previous_fingerprints()
+    try:
+        return ctx.journal().previous_fingerprints()
+    except JournalError as unreadable:
+        ctx.fail(f"note: rows were not checked against earlier runs: {unreadable.message}")
+        return None
 
 
 def _delivery_type(word: str | None) -> DeliveryType | None:

@@ -56,6 +56,19 @@ class RunLock:
         self.release()
 
 
+def lock_dir_beside(journal_path: Path) -> Path:
+    """Where the run locks of the journal at `journal_path` are kept."""
+    return journal_path.parent / "locks"
+
+
+def runs_in_progress(journal_path: Path) -> list[str]:
+    """Runs of that journal a live process is sending or tracking now."""
+    locks = lock_dir_beside(journal_path)
+    if not locks.is_dir():
+        return []
+    return [lock.stem for lock in sorted(locks.glob("*.lock")) if is_owned(locks, lock.stem)]
+
+
 def is_owned(directory: Path, run_id: str) -> bool:
     """True when some live process holds the run's lock."""
     path = directory / f"{run_id}.lock"

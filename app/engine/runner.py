@@ -99,7 +99,7 @@ from app.engine.events import (
 from app.engine.field_errors import map_field_errors
 from app.engine.journal import Attempt, OrderRecord, RowChange, SubmissionJournal
 from app.engine.journal_guard import JournalGone
-from app.engine.ownership import RunLock, is_owned
+from app.engine.ownership import RunLock, is_owned, lock_dir_beside
 from app.engine.plan import BalanceCheck, add_costs, check_balance
 from app.engine.states import OrderState, RowStatus, RunStatus
 from app.engine.tracking import PollPolicy, Tracker
@@ -255,7 +255,7 @@ def live_status(journal: SubmissionJournal, run_id: str, lock_dir: Path | None =
 
 def default_lock_dir(journal: SubmissionJournal) -> Path:
     """Run locks live next to the journal, so every process using that journal sees them."""
-    return journal.path.parent / "locks"
+    return lock_dir_beside(journal.path)
 
 
 class _Pass:

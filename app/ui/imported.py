@@ -9,6 +9,7 @@ user edited them (`edits`, {row key: {header: value}}, the same header names `Ro
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import threading
 from bisect import bisect_left
@@ -36,6 +37,7 @@ from app.domain.records import RawRecord, SourceCell
 from app.domain.required_fields import Need, missing_needs
 from app.domain.validation import RowValidator, ValidationOptions
 from app.engine.journal import SubmissionJournal
+from app.engine.journal_guard import JournalError
 from app.ui.heap import building_to_last
 from app.workbook.importer import sheet_values
 from app.workbook.layouts import layout_of
@@ -46,6 +48,8 @@ from app.workbook.sources import WorkbookFormat
 # Reported as (done, total, text), as `app.ui.workers.Worker.report_progress` takes it.
 Progress = Callable[..., None]
 PreviousRuns = Callable[[], Mapping[str, str]]
+
+log = logging.getLogger(__name__)
 
 STATUS_HEADER = "Status"
 MAPPINGS_FILE = "column-mappings.json"
@@ -63,12 +67,23 @@ def mapping_store(config_dir: Path) -> MappingStore:
 
 
 def previous_runs(journal_file: Path) -> dict[str, str]:
-    """Cards earlier runs gave (fingerprint → run), so a row paying someone again is flagged; run in a worker."""
+    """Cards earlier runs gave (fingerprint → run), so a row paying someone again is flagged; run in a worker.
+
+    Checking a workbook does not need the journal: when it cannot be read (damaged, say), the rows are checked
+    without it (the History step names the problem and the way back).
+    """
     if not journal_file.is_file():
         return {}
-    journal = SubmissionJournal(journal_file)
+    try:
+        journal = SubmissionJournal(journal_file)
+    except JournalError as unreadable:
+        log.warning("Rows checked without the earlier runs: %s", unreadable.message)
+        return {}
     try:
         return journal.previous_fingerprints()
+    except JournalError as unreadable:
+        log.warning("Rows checked without the earlier runs: %s", unreadable.message)
+        return {}
     finally:
         journal.close()
 
