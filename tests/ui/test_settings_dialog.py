@@ -106,3 +106,18 @@ def test_restore_defaults_puts_the_defaults_back_in_the_form(session: Session, q
     dialog.show_settings(type(settings)())
 
     assert dialog.concurrency_spin.value() == 4
+
+
+def test_settings_say_where_the_claim_link_key_is_kept(
+    session: Session, qtbot: QtBot, app_paths: AppPaths, no_keyring: None
+) -> None:
+    dialog = open_dialog(session, qtbot)
+    note = dialog.key_note.message()
+    assert "no OS keyring" in note and str(app_paths.journal_file) + ".keys" in note
+
+
+def test_settings_say_the_claim_link_key_is_in_the_keyring_when_it_is(
+    session: Session, qtbot: QtBot, memory_keyring: object
+) -> None:
+    dialog = open_dialog(session, qtbot)
+    assert "the key is in the OS keyring" in dialog.key_note.message()
