@@ -29,20 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.api.hostile import Behaviour, answer, hostile_server, self_signed_tls  # noqa: E402
+from tests.api.hostile import Behaviour, answer, hostile_server, self_signed_tls, trickle  # noqa: E402
 
 TOKEN_JSON = b'{"Value": "bench-token", "ExpiresIn": 3600}'
-
-
-def trickle(handler: BaseHTTPRequestHandler) -> None:
-    """A 200 that promises 1,000 bytes and sends one every 5 s."""
-    handler.send_response(200)
-    handler.send_header("Content-Length", "1000")
-    handler.end_headers()
-    for _ in range(1000):
-        handler.wfile.write(b" ")
-        handler.wfile.flush()
-        time.sleep(5)
 
 
 def huge(handler: BaseHTTPRequestHandler) -> None:
@@ -129,7 +118,7 @@ def write_profile(home: Path, base_url: str) -> None:
 
 CASES: dict[str, tuple[Behaviour, str, list[str]]] = {
     # name: (server behaviour, where it listens, the command)
-    "trickle 1 B/5 s": (trickle, "loopback", ["profile", "test"]),
+    "trickle 1 B/5 s": (trickle(5.0), "loopback", ["profile", "test"]),
     "500 MB answer": (huge, "loopback", ["profile", "test"]),
     "JSON 200,000 deep": (deep, "loopback", ["profile", "test"]),
     "redirect: profile test": (redirect, "loopback", ["profile", "test"]),

@@ -20,7 +20,6 @@ import logging
 import os
 import secrets
 import sqlite3
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ import keyring.errors
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from app.api.catalog_cache import write_atomically
 from app.config.secrets import SERVICE, SecretStore
 from app.domain.errors import GiftbatchError
 
@@ -187,7 +187,7 @@ class ClaimSealer:
                 )
         keys = _read_key_file(self.key_file)
         keys[key_id] = encoded
-        _write_private(self.key_file, json.dumps({"format": 1, "keys": keys}))
+        write_atomically(self.key_file, json.dumps({"format": 1, "keys": keys}))
         log.warning(
             "No OS keyring: the journal's claim key is kept in %s (readable only by this user)", self.key_file
         )
@@ -246,17 +246,3 @@ def _read_key_file(path: Path) -> dict[str, str]:
         return {}
     keys = data.get("keys") if isinstance(data, dict) else None
     return {str(k): str(v) for k, v in keys.items()} if isinstance(keys, dict) else {}
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read, atomically (mkstemp makes it 0600)."""
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -7,6 +7,7 @@ import datetime as dt
 import ipaddress
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -29,6 +30,21 @@ class Seen:
     access_tokens: list[str] = field(default_factory=list)
     bytes_sent: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def trickle(seconds_per_byte: float) -> Behaviour:
+    """A 200 that promises 1,000 bytes and sends one every `seconds_per_byte`."""
+
+    def behaviour(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        for _ in range(1000):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(seconds_per_byte)
+
+    return behaviour
 
 
 def answer(handler: BaseHTTPRequestHandler, status: int, body: bytes, **headers: str) -> None:

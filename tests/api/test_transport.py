@@ -16,7 +16,7 @@ from app.api import errors
 from app.api.client import VendorClient
 from app.api.retry import RetryPolicy
 from app.domain.errors import UserInputError
-from tests.api.hostile import Behaviour, answer, hostile_server, self_signed_tls
+from tests.api.hostile import Behaviour, answer, hostile_server, self_signed_tls, trickle
 
 EMAIL = "ops@corp.example"
 ACCESS_TOKEN = "acc-5ecret-Do-Not-Leak"
@@ -24,15 +24,7 @@ TOKEN = json.dumps({"Value": "bearer", "ExpiresIn": 3600}).encode()
 RETRYING = RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.02, total_time=60.0, jitter=0.0)
 
 
-def trickle_body(handler: BaseHTTPRequestHandler) -> None:
-    """Headers at once, then one byte of a promised 1,000 every half second."""
-    handler.send_response(200)
-    handler.send_header("Content-Length", "1000")
-    handler.end_headers()
-    for _ in range(1000):
-        handler.wfile.write(b" ")
-        handler.wfile.flush()
-        time.sleep(0.5)
+trickle_body = trickle(0.5)
 
 
 def trickle_headers(handler: BaseHTTPRequestHandler) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.hostile import answer, hostile_server, self_signed_tls
+from tests.api.hostile import answer, hostile_server, self_signed_tls, trickle
 
 ROOT = Path(__file__).resolve().parents[2]
 LINKS_BOOK = ROOT / "sample_workbooks" / "links.xlsx"
@@ -110,16 +110,7 @@ def test_json_nested_absurdly_deep_is_an_invalid_answer_not_a_crash(tmp_path: Pa
 def test_a_server_trickling_one_byte_every_5_s_cannot_keep_profile_test_past_its_deadline(
     tmp_path: Path,
 ) -> None:
-    def trickle(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Length", "1000")
-        handler.end_headers()
-        for _ in range(1000):
-            handler.wfile.write(b" ")
-            handler.wfile.flush()
-            time.sleep(5)
-
-    with hostile_server(trickle) as (url, _):
+    with hostile_server(trickle(5.0)) as (url, _):
         profile_for(tmp_path, url)
         started = time.monotonic()
         tested = giftbatch(tmp_path, "profile", "test", timeout=200)

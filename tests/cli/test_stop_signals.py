@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -93,79 +94,73 @@ def submit_until_sent(
     return process, run_id, events
 
 
-def finish(process: subprocess.Popen[str], limit_s: float) -> tuple[int, str, str]:
-    out, err = process.communicate(timeout=limit_s)
-    return process.returncode, out, err
+@dataclass
+class Stopped:
+    """How a `submit` stopped by Ctrl-C ended: its exit status, output, and seconds from the last press."""
+
+    home: Path
+    run_id: str
+    code: int
+    out: str
+    err: str
+    took: float
+
+
+def submit_then_press_ctrl_c(tmp_path: Path, sandbox_url: str, *, hold_s: float, presses: int) -> Stopped:
+    """`submit` 60 rows through a proxy holding each order's answer `hold_s`; Ctrl-C `presses` times once four
+    orders are on the wire."""
+    proxy = HoldingProxy(sandbox_url, hold_s=hold_s)
+    with hostile_server(proxy) as (proxy_url, _):
+        home = tmp_path / "home"
+        use_profile(home, proxy_url, max_line_items=5)
+        process, run_id, _ = submit_until_sent(home, workbook(tmp_path / "people.xlsx", 60), orders_sent=4)
+        for press in range(presses):
+            if press:
+                time.sleep(0.3)
+            process.send_signal(signal.SIGINT)
+        stopped_at = time.monotonic()
+        out, err = process.communicate(timeout=60)
+        took = time.monotonic() - stopped_at
+        proxy.released.set()
+    return Stopped(home, run_id, process.returncode, out, err, took)
 
 
 @pytest.mark.slow
 def test_one_ctrl_c_stops_sending_and_waits_for_the_answers_in_flight(
     tmp_path: Path, sandbox_url: str
 ) -> None:
-    proxy = HoldingProxy(sandbox_url, hold_s=2.0)
-    with hostile_server(proxy) as (proxy_url, _):
-        home = tmp_path / "home"
-        use_profile(home, proxy_url, max_line_items=5)
-        book = workbook(tmp_path / "people.xlsx", 60)
-        process, run_id, _ = submit_until_sent(home, book, orders_sent=4)
-        process.send_signal(signal.SIGINT)
-        stopped_at = time.monotonic()
-        code, _, err = finish(process, 60)
-        took = time.monotonic() - stopped_at
-        proxy.released.set()
-    assert code == 3, err
-    assert took < 8  # the answers came within the grace; nothing waited for the whole grace
-    assert "Press Ctrl-C again to stop now" in err
-    journal = journal_of(home)
-    orders = journal.orders(run_id)
+    stopped = submit_then_press_ctrl_c(tmp_path, sandbox_url, hold_s=2.0, presses=1)
+    assert stopped.code == 3, stopped.err
+    assert stopped.took < 8  # the answers came within the grace; nothing waited for the whole grace
+    assert "Press Ctrl-C again to stop now" in stopped.err
+    journal = journal_of(stopped.home)
+    orders = journal.orders(stopped.run_id)
     answered = [o for o in orders if o.state not in (OrderState.PLANNED, OrderState.SENDING)]
     assert len(answered) >= 4  # every order on the wire got its answer recorded
     assert not [o for o in orders if o.state is OrderState.SENDING]
     assert [o for o in orders if o.state is OrderState.PLANNED]  # and nothing new was sent
-    assert journal.run(run_id).status is RunStatus.INTERRUPTED
+    assert journal.run(stopped.run_id).status is RunStatus.INTERRUPTED
     journal.close()
-    assert_resumed_once(home, sandbox_url, run_id)
+    assert_resumed_once(stopped.home, sandbox_url, stopped.run_id)
 
 
 @pytest.mark.slow
 def test_a_ctrl_c_whose_grace_runs_out_cuts_the_requests_short(tmp_path: Path, sandbox_url: str) -> None:
-    proxy = HoldingProxy(sandbox_url, hold_s=120.0)
-    with hostile_server(proxy) as (proxy_url, _):
-        home = tmp_path / "home"
-        use_profile(home, proxy_url, max_line_items=5)
-        book = workbook(tmp_path / "people.xlsx", 40)
-        process, run_id, _ = submit_until_sent(home, book, orders_sent=4)
-        process.send_signal(signal.SIGINT)
-        stopped_at = time.monotonic()
-        code, _, err = finish(process, 60)
-        took = time.monotonic() - stopped_at
-        proxy.released.set()
-    assert code == 3, err
-    assert 9 < took < 15  # the grace (10 s), then the held requests were cut short
-    assert_consistent_then_resumed_once(home, sandbox_url, run_id)
+    stopped = submit_then_press_ctrl_c(tmp_path, sandbox_url, hold_s=120.0, presses=1)
+    assert stopped.code == 3, stopped.err
+    assert 9 < stopped.took < 15  # the grace (10 s), then the held requests were cut short
+    assert_consistent_then_resumed_once(stopped.home, sandbox_url, stopped.run_id)
 
 
 @pytest.mark.slow
 def test_two_ctrl_c_stop_now_and_resume_pays_every_row_once(tmp_path: Path, sandbox_url: str) -> None:
-    proxy = HoldingProxy(sandbox_url, hold_s=120.0)
-    with hostile_server(proxy) as (proxy_url, _):
-        home = tmp_path / "home"
-        use_profile(home, proxy_url, max_line_items=5)
-        book = workbook(tmp_path / "people.xlsx", 40)
-        process, run_id, _ = submit_until_sent(home, book, orders_sent=4)
-        process.send_signal(signal.SIGINT)
-        time.sleep(0.3)
-        process.send_signal(signal.SIGINT)
-        stopped_at = time.monotonic()
-        code, out, err = finish(process, 60)
-        took = time.monotonic() - stopped_at
-        proxy.released.set()
-    assert code == 3, err
-    assert took < 3  # two presses are enough; no third is needed
-    assert "Stopping now" in err and "Traceback" not in err
-    summary = json.loads(out.splitlines()[-1])
+    stopped = submit_then_press_ctrl_c(tmp_path, sandbox_url, hold_s=120.0, presses=2)
+    assert stopped.code == 3, stopped.err
+    assert stopped.took < 3  # two presses are enough; no third is needed
+    assert "Stopping now" in stopped.err and "Traceback" not in stopped.err
+    summary = json.loads(stopped.out.splitlines()[-1])
     assert summary["event"] == "summary" and summary["status"] == "interrupted"
-    assert_consistent_then_resumed_once(home, sandbox_url, run_id)
+    assert_consistent_then_resumed_once(stopped.home, sandbox_url, stopped.run_id)
 
 
 def assert_consistent_then_resumed_once(home: Path, sandbox_url: str, run_id: str) -> None:
