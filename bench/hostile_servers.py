@@ -46,6 +46,16 @@ def huge(handler: BaseHTTPRequestHandler) -> None:
     handler.wfile.write(b'", "ExpiresIn": 3600}')
 
 
+def huge_catalog(handler: BaseHTTPRequestHandler) -> None:
+    """Tokens as usual; every other answer 500 MB (the catalog's first page, say)."""
+    if handler.path.startswith("/v1/Tokens"):
+        answer(handler, 200, TOKEN_JSON)
+    elif handler.path.startswith("/v1/Balance"):
+        answer(handler, 200, b'{"Available": 100, "Pending": 0, "CurrencyCode": "USD"}')
+    else:
+        huge(handler)
+
+
 def deep(handler: BaseHTTPRequestHandler) -> None:
     """A 200 whose JSON is nested 200,000 deep."""
     answer(handler, 200, b"[" * 200_000 + b"]" * 200_000)
@@ -119,7 +129,8 @@ def write_profile(home: Path, base_url: str) -> None:
 CASES: dict[str, tuple[Behaviour, str, list[str]]] = {
     # name: (server behaviour, where it listens, the command)
     "trickle 1 B/5 s": (trickle(5.0), "loopback", ["profile", "test"]),
-    "500 MB answer": (huge, "loopback", ["profile", "test"]),
+    "500 MB token answer": (huge, "loopback", ["profile", "test"]),
+    "500 MB catalog page": (huge_catalog, "loopback", ["profile", "test"]),
     "JSON 200,000 deep": (deep, "loopback", ["profile", "test"]),
     "redirect: profile test": (redirect, "loopback", ["profile", "test"]),
     "redirect: submit": (redirect, "loopback", ["submit", "SAMPLE", "--yes"]),

@@ -264,31 +264,35 @@ class _BoundedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-class _BoundedTransport(httpx.HTTPTransport):
-    """httpx's own transport over sockets that honour the budget.
-
-    httpx does not take a network backend, so its connection pool is rebuilt with ours (httpcore's public
-    `network_backend` option); `tests/api/test_transport.py` proves the deadline, so a change in httpx that
-    bypassed this would fail there, not silently.
-    """
-
-    def __init__(self, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
-        super().__init__(verify=ssl_context, limits=limits)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_BoundedBackend(),
-        )
-
-
 def bounded_http_client() -> httpx.Client:
     """An HTTP client whose requests honour their budget, trusting the OS certificate store (so a company's
-    own certificate authority works). Redirects are not followed: see `app.api.errors.RedirectError`."""
-    limits = httpx.Limits(max_connections=32, max_keepalive_connections=16)
-    return httpx.Client(
-        transport=_BoundedTransport(truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT), limits),
+    own certificate authority works), through the proxy the environment names if any. Redirects are not
+    followed: see `app.api.errors.RedirectError`."""
+    client = httpx.Client(
+        verify=truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
         headers={"User-Agent": "giftbatch"},
         follow_redirects=False,
     )
+    _bound_sockets(client)
+    return client
+
+
+def _bound_sockets(client: httpx.Client) -> None:
+    """Put our sockets under every connection pool of `client`: the direct one and each proxy's.
+
+    httpx takes no network backend, so each pool's is replaced (httpcore's own `network_backend`, set after
+    the fact) before any connection exists. This reaches into both libraries; a version that moved these
+    names fails here, loudly, and `tests/api/test_transport.py` proves the deadline holds.
+    """
+    backend = _BoundedBackend()
+    transports = [client._transport, *client._mounts.values()]
+    for transport in transports:
+        if transport is None:
+            continue  # a host the environment exempts from its proxy: served by `client._transport`
+        pool = getattr(transport, "_pool", None)
+        if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
+            raise RuntimeError(
+                f"Cannot bound the sockets of {type(transport).__name__}: httpx or httpcore changed"
+            )
+        pool._network_backend = backend

@@ -231,3 +231,20 @@ def test_a_base_url_that_is_not_https_or_loopback_is_refused_before_anything_is_
 @pytest.mark.parametrize("base_url", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"])
 def test_plain_http_to_this_machine_is_allowed(base_url: str) -> None:
     VendorClient(base_url, EMAIL, ACCESS_TOKEN).close()
+
+
+def test_a_trickling_proxy_named_by_the_environment_is_held_to_the_deadline_too(
+    clients: list[VendorClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with hostile_server(trickle_headers) as (proxy_url, seen):
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        client = client_for("http://localhost:9", timeout=1.5, retry=RetryPolicy(max_attempts=1))
+        clients.append(client)
+        started = time.monotonic()
+        with pytest.raises(errors.TransientError, match="in time"):
+            client.authenticate()
+        elapsed = time.monotonic() - started
+    assert seen.paths == ["http://localhost:9/v1/Tokens"]  # it went through the proxy
+    assert elapsed < 2.5
