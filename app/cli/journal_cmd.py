@@ -80,8 +80,9 @@ def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
         "Runs sent after that backup are not in it. Resume any run that was going ('giftbatch runs' lists "
         "them): orders already sent are recognised by their PONumbers and not paid twice."
     )
-    if not ClaimSealer(path).place().in_keyring:
-        ctx.print(f"The key for its claim links stays in {ClaimSealer(path).key_file}; keep that file too.")
+    key_file = ClaimSealer(path).key_file
+    if key_file.exists():
+        ctx.print(f"The key for its claim links stays in {key_file}; keep that file with it.")
     return 0
 
 
