@@ -121,13 +121,16 @@ class CatalogCache:
     def _refresh(self) -> Catalog:
         catalog = self._fetch()
         self.last_error = None
-        _write_atomically(self.path, json.dumps(catalog_to_json(catalog), indent=1))
+        write_atomically(self.path, json.dumps(catalog_to_json(catalog), indent=1))
         log.info("Catalog fetched: %d products", len(catalog.products))
         return catalog
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a temporary file next to `path`, then rename it over: a reader never sees half a file."""
+def write_atomically(path: Path, text: str) -> None:
+    """Write a temporary file next to `path`, then rename it over: a reader never sees half a file.
+
+    The file is its owner's alone (mkstemp makes it 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Self
 
+from app.api.transport import load_json
 from app.domain.errors import GiftbatchError
 from app.domain.redaction import redact
 
@@ -122,6 +122,19 @@ class CertificateError(ApiError):
     """The vendor's TLS certificate is not trusted by this computer; retrying cannot help."""
 
 
+class RedirectError(ApiError):
+    """The vendor answered with a redirect (3xx). Redirects are not followed: the AccessToken and the bearer
+    token must never go to an address the profile does not name; retrying cannot help."""
+
+
+class AnswerTooLargeError(ApiError):
+    """The answer outgrew the size cap and was not read further; retrying would download it again."""
+
+
+class InvalidAnswerError(ApiError):
+    """The answer is not data the vendor's API sends (JSON nested absurdly deep); retrying cannot help."""
+
+
 class RequestCancelled(ApiError):
     """The caller's cancel event fired. `attempts` > 0 means a request went out, so its effect is unknown."""
 
@@ -143,9 +156,9 @@ def status_text(status: int | None) -> str:
 
 
 def parse_body(text: str) -> object:
-    """The vendor's answer as JSON when it is JSON, else its (shortened) text."""
+    """The vendor's answer as JSON when it is JSON (and not nested absurdly deep), else its (shortened) text."""
     try:
-        return json.loads(text)
+        return load_json(text.encode())
     except ValueError:
         return text[:_MAX_BODY_CHARS]
 

@@ -77,6 +77,9 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
         raise UserInputError("Say where to write the export with --out FILE.")
     journal = _journal(ctx)
     run = journal.run(args.run)
+    note = journal.key_note() if options.with_secrets else None
+    if note:
+        ctx.fail(f"note: {note}")
     workbook = (args.workbook or Path(run.workbook)).expanduser()
     job = _Job(run.id, workbook, run.workbook_sha256, options)
     if args.write_back:
@@ -84,7 +87,7 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.errors:
         return _errors(ctx, journal, job, args.out)
     source = _source_if_unchanged(ctx, workbook, run.workbook_sha256, password)
-    report = build_run_report(journal, run.id, source)
+    report = build_run_report(journal, run.id, source, with_secrets=options.with_secrets)
     out = write_results_workbook(report, args.out, options)
     ctx.print(f"Wrote the results of run {run.id} ({len(report.outcomes):,} rows) to {out}.")
     _warn_if_unprotected(ctx, options)
@@ -93,7 +96,7 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def _write_back(ctx: CliContext, journal: SubmissionJournal, job: _Job, out: Path | None) -> int:
     source = _source(ctx, job.workbook, job.sha256, job.options.password)
-    report = build_run_report(journal, job.run_id, source)
+    report = build_run_report(journal, job.run_id, source, with_secrets=job.options.with_secrets)
     try:
         result = write_back(job.workbook, report, out, job.options, source_password=job.options.password)
     except WriteBackNotPossible as refused:

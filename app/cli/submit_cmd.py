@@ -25,7 +25,7 @@ from app.cli.formatting import format_money, table
 from app.cli.validate_cmd import add_workbook_options, import_from_args
 from app.config.connection import Connection
 from app.config.run_options import run_settings
-from app.domain.catalog import Catalog
+from app.domain.catalog import Catalog, DeliveryType
 from app.domain.errors import UserInputError
 from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
@@ -52,7 +52,7 @@ from app.engine.plan import (
 from app.engine.report import file_sha256
 from app.engine.runner import SubmissionRunner, live_status
 from app.engine.states import RowStatus, RunStatus
-from app.engine.tracking import WebhookListener
+from app.engine.webhook_listener import WebhookListener
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_BAD_INPUT, EXIT_UNFINISHED = 0, 1, 2, 3
 _ISSUES_SHOWN = 20
@@ -128,7 +128,7 @@ def run_submit(args: argparse.Namespace, ctx: CliContext) -> int:
     connection = ctx.connect(args.profile)
     journal = ctx.journal()
     _mention_unfinished(ctx, journal, args.json)
-    catalog = connection.catalog()
+    catalog = _catalog_for_sending(connection)
     mention_catalog_notices(ctx, catalog)
     rows, skipped, blocked = _validated_rows(args, catalog, ctx, pay_again)
     plan = plan_with_settings(rows, skipped, catalog, settings, args.campaign)
@@ -190,6 +190,17 @@ def _row_names(text: str) -> list[str]:
             raise UserInputError(f"--pay-again '{part}': the range runs backwards or is too long.")
         names += [f"{sheet}!{n}" if sheet else str(n) for n in range(start, end + 1)]
     return names
+
+
+def _catalog_for_sending(connection: Connection) -> Catalog:
+    """The catalog to plan against. When the vendor could not be asked for it, the reason is the message
+    (an untrusted certificate, a redirect, a timeout), not a product that then seems to be missing; a kept
+    catalog still serves when the failure is one that passes (a network outage)."""
+    catalog = connection.catalog()
+    problem = connection.catalog_cache.last_error
+    if problem is not None and (not problem.retryable or not catalog.products):
+        raise problem
+    return catalog
 
 
 def _validated_rows(
@@ -278,15 +289,17 @@ def _drive(
     as_json: bool,
     send: bool,
 ) -> int:
-    """Run (or track) the run to its end, printing events; Ctrl-C cancels cleanly: in-flight orders finish."""
+    """Run (or track) the run to its end, printing events. Ctrl-C once stops sending and lets the answers
+    in flight arrive (for a bounded time); twice stops at once. Either way the journal stays consistent."""
+    _mention_key_place(ctx, journal, run_id)
     with ExitStack() as stack:
         webhook = _webhook_listener(ctx, stack) if send else None
         runner = SubmissionRunner(journal, connection.client, concurrency=concurrency, webhook=webhook)
-        cancel = threading.Event()
-        stack.enter_context(_cancel_on_signals(cancel, ctx))
+        controls = _StopControls()
+        stack.enter_context(_stop_on_signals(controls, ctx, runner.grace_s))
         printer = _EventPrinter(ctx, as_json)
         end: RunFinished | None = None
-        for event in runner.run(run_id, cancel=cancel, send=send):
+        for event in runner.run(run_id, cancel=controls.cancel, send=send, stop_now=controls.stop_now):
             printer.show(event)
             if isinstance(event, RunFinished):
                 end = event
@@ -311,6 +324,13 @@ def _show_balance_now(ctx: CliContext, connection: Connection) -> None:
         ctx.print(f"Balance now: {format_money(balance.available, balance.currency_code)} available.")
 
 
+def _mention_key_place(ctx: CliContext, journal: SubmissionJournal, run_id: str) -> None:
+    """Where the key of the claim links this run brings is kept, when that is a file (no OS keyring)."""
+    note = journal.key_note()
+    if note and any(o.delivery_type is DeliveryType.LINKS for o in journal.orders(run_id)):
+        ctx.fail(f"note: {note}")
+
+
 def _webhook_listener(ctx: CliContext, stack: ExitStack) -> WebhookListener | None:
     hook = ctx.settings.webhook
     if not hook.enabled:
@@ -319,18 +339,40 @@ def _webhook_listener(ctx: CliContext, stack: ExitStack) -> WebhookListener | No
     return stack.enter_context(listener)
 
 
+class _StopControls:
+    """The runner's cancel and stop-now flags, and how many stop signals came."""
+
+    def __init__(self) -> None:
+        self.cancel = threading.Event()
+        self.stop_now = threading.Event()
+        self.signals = 0
+
+
 @contextmanager
-def _cancel_on_signals(cancel: threading.Event, ctx: CliContext) -> Iterator[None]:
-    """The first Ctrl-C (or SIGTERM) cancels: orders in flight finish and are recorded; a second is abrupt."""
+def _stop_on_signals(controls: _StopControls, ctx: CliContext, grace_s: float) -> Iterator[None]:
+    """Ctrl-C (or SIGTERM): the first stops sending and waits up to `grace_s` for the answers in flight; the
+    second cuts those requests short now. Orders whose answers did not come stay `sending` in the journal
+    and are settled by resume, never paid twice. A third, should anything still hang, ends the process."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def on_signal(number: int, frame: FrameType | None) -> None:
-        if cancel.is_set():
+        controls.signals += 1
+        if controls.signals == 1:
+            controls.cancel.set()
+            ctx.fail(
+                f"Stopping: nothing new is sent; waiting up to {grace_s:g} s for the answers to orders already "
+                "sent. Press Ctrl-C again to stop now. Nothing is lost either way; resume the run later."
+            )
+        elif controls.signals == 2:
+            controls.stop_now.set()
+            ctx.fail(
+                "Stopping now. Orders whose answers did not come are settled when you resume the run "
+                "(never paid twice)."
+            )
+        else:
             raise KeyboardInterrupt
-        cancel.set()
-        ctx.fail("Cancelling: waiting for the orders already sent. Nothing is lost; resume the run later.")
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

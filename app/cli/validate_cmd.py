@@ -23,6 +23,7 @@ from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
 from app.domain.payments import EarlierPayments, PayAgain
 from app.domain.validation import delivery_type_from_word
+from app.engine.journal_guard import JournalError
 from app.workbook.export_errors import write_error_report
 from app.workbook.importer import import_workbook
 from app.workbook.layouts import layouts_of
@@ -127,10 +128,17 @@ def mapping_overrides(choices: list[str]) -> dict[str, Field | None] | None:
 
 
 def _earlier_runs(ctx: CliContext) -> EarlierPayments | None:
-    """Who got which card in earlier runs, so a row that would pay someone again is blocked."""
+    """Who got which card in earlier runs, so a row that would pay someone again is blocked.
+
+    Validation does not need the journal: when it cannot be read, the check is skipped and that is said.
+    """
     if not ctx.paths.journal_file.exists():
         return None
-    return ctx.journal().earlier_payments()
+    try:
+        return ctx.journal().earlier_payments()
+    except JournalError as unreadable:
+        ctx.fail(f"note: rows were not checked against earlier runs: {unreadable.message}")
+        return None
 
 
 def _delivery_type(word: str | None) -> DeliveryType | None:

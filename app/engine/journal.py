@@ -11,12 +11,16 @@ and each durable commit puts everything before it on disk), and what is lost is 
 on resume (a resend is answered 409 with the original, a poll gives the results).
 
 Claim links and challenge answers are kept in `line_results` because the user needs them for the results
-export; they are never logged, never put in events, and only `line_results()` returns them.
+export; they are never logged, never put in events, and only `line_results(with_secrets=True)` returns them.
+On disk they are encrypted (`app/engine/secrets_at_rest.py`), and the file, its WAL and its folder are
+readable by the user alone. Every write checks that the file is still the one opened, and a damaged file is
+named with the way back (`app/engine/journal_guard.py`); backups: `app/engine/journal_backup.py`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -30,14 +34,22 @@ from typing import Any
 
 from app.api import wire
 from app.domain.catalog import DeliveryType
-from app.domain.errors import GiftbatchError
 from app.domain.fields import Field
 from app.domain.payments import EarlierPayments
 from app.domain.redaction import redact
-from app.engine import claims
+from app.engine import claims, journal_backup
 from app.engine.claims import PaidAgainRecord
 from app.engine.field_errors import MappedErrors, RowError
+from app.engine.journal_guard import (
+    FileIdentity,
+    JournalError,
+    check_same_file,
+    create_private,
+    damaged,
+    is_damage,
+)
 from app.engine.plan import Plan, PlannedOrder, add_costs
+from app.engine.secrets_at_rest import ClaimSealer, ensure_meta, scrub_file, seal_plain_claims
 from app.engine.states import (
     ROW_STATUS_OF_ORDER,
     OrderState,
@@ -45,6 +57,8 @@ from app.engine.states import (
     RunStatus,
     check_order_transition,
 )
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 
@@ -149,12 +163,6 @@ _ORDER_STATE_OF_VENDOR = {
     wire.OrderStatus.FAILED: OrderState.FAILED,
     wire.OrderStatus.UNKNOWN: OrderState.ACCEPTED,
 }
-
-
-class JournalError(GiftbatchError):
-    """The journal cannot be used (a newer version wrote it, an unknown run id)."""
-
-    exit_code = 2
 
 
 def now_iso() -> str:
@@ -289,7 +297,9 @@ class SubmissionJournal:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
+        self._identity = FileIdentity.of(path)
+        self.claims = ClaimSealer(path)
         self._migrate()
 
     # --- Connections and transactions --------------------------------------------------------------------
@@ -313,22 +323,57 @@ class SubmissionJournal:
 
     @contextmanager
     def _write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
-        """One write transaction; `durable`: on disk when it returns (see the module docstring for which)."""
-        connection = self._connection()
-        if self._local.durable != durable:
-            # FULL: a commit is on disk before we send the request it announces. NORMAL skips the fsync.
-            connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            self._local.durable = durable
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        """One write transaction; `durable`: on disk when it returns (see the module docstring for which).
+
+        Refused (JournalGone) when the file was deleted or replaced since it was opened: SQLite would
+        otherwise write on into a file nobody can open again.
+        """
+        check_same_file(self.path, self._identity)
+        with self._damage_named():
+            connection = self._connection()
+            if self._local.durable != durable:
+                # FULL: a commit is on disk before we send the request it announces. NORMAL skips the fsync.
+                connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+                self._local.durable = durable
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
 
     def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
-        return self._connection().execute(sql, parameters).fetchall()
+        with self._damage_named():
+            return self._connection().execute(sql, parameters).fetchall()
+
+    @contextmanager
+    def _damage_named(self) -> Iterator[None]:
+        """SQLite's "malformed" and "not a database" as JournalDamaged, with the way back."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            newest = journal_backup.backups(self.path)
+            raise damaged(self.path, error, newest[0].describe() if newest else None) from None
+
+    def backup(self) -> journal_backup.Backup | None:
+        """Take an online backup now (a few generations are kept); None, with a log line, if it failed.
+
+        Also works after the file was deleted under us: the open connection still reads it, so its last
+        state is saved where `giftbatch journal restore` finds it.
+        """
+        try:
+            with self._damage_named():
+                return journal_backup.take_backup(self._connection(), self.path)
+        except (OSError, sqlite3.Error, JournalError) as error:
+            log.warning("Could not back up the journal %s: %s", self.path, error)
+            return None
+
+    def key_note(self) -> str | None:
+        """What to tell the user about where the claim-link key is kept; None when in the OS keyring."""
+        return self.claims.place().note
 
     def close(self) -> None:
         with self._lock:
@@ -356,6 +401,12 @@ class SubmissionJournal:
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             claims.ensure_tables(db)
+            ensure_meta(db)
+            sealed = seal_plain_claims(db, self.claims)
+        if sealed:
+            log.info("Encrypted the claim data of %d line items kept in clear by an earlier version", sealed)
+            with self._damage_named():
+                scrub_file(self._connection())
 
     # --- Creating a run ----------------------------------------------------------------------------------
 
@@ -495,8 +546,9 @@ class SubmissionJournal:
         found = self._read("SELECT state, COUNT(*) FROM orders WHERE run_id = ? GROUP BY state", (run_id,))
         return {OrderState(state): count for state, count in found}
 
-    def line_results(self, run_id: str) -> list[LineResult]:
-        """Every line item's result, claim links included: for the results export, never for logs."""
+    def line_results(self, run_id: str, *, with_secrets: bool = True) -> list[LineResult]:
+        """Every line item's result; claim links decrypted only `with_secrets` (for the results export, never
+        for logs), else left out (and then no key is needed)."""
         found = self._read(
             "SELECT l.* FROM line_results l JOIN orders o ON o.po_number = l.po_number WHERE o.run_id = ? "
             "ORDER BY o.seq, l.external_id",
@@ -509,7 +561,9 @@ class SubmissionJournal:
                 r["line_item_id"],
                 r["status"],
                 r["failure_reason"],
-                tuple(json.loads(r["claim_data"])),
+                tuple(json.loads(self.claims.open(r["claim_data"], r["po_number"], r["external_id"])))
+                if with_secrets
+                else (),
             )
             for r in found
         ]
@@ -801,7 +855,7 @@ class SubmissionJournal:
                     item.id,
                     item.status.value,
                     item.failure_reason,
-                    _claims_json(item.claim_data),
+                    self.claims.seal(db, _claims_json(item.claim_data), po_number, key),
                 )
                 for key, item in match_lines(keys, order).items()
             ],

@@ -112,14 +112,18 @@ def run_issues(journal: SubmissionJournal, run_id: str) -> list[Issue]:
     return issues
 
 
-def build_run_report(journal: SubmissionJournal, run_id: str, source: SourceRows | None = None) -> RunReport:
+def build_run_report(
+    journal: SubmissionJournal, run_id: str, source: SourceRows | None = None, *, with_secrets: bool = True
+) -> RunReport:
     """Every row of the run with its outcome; the user's own columns from `source` when given.
 
-    Without `source` (the workbook moved or changed), each row's values are what its line item sent.
+    Without `source` (the workbook moved or changed), each row's values are what its line item sent. Claim
+    links are decrypted from the journal only `with_secrets`; without, outcomes carry none.
     """
     run = journal.run(run_id)
     orders = {order.po_number: order for order in journal.orders(run_id)}
-    lines = {(line.po_number, line.external_id): line for line in journal.line_results(run_id)}
+    results = journal.line_results(run_id, with_secrets=with_secrets)
+    lines = {(line.po_number, line.external_id): line for line in results}
     submitted = {po: _first_send(journal, po) for po in orders}
     rows = journal.rows(run_id)
     paid_again = journal.paid_again(run_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from decimal import Decimal
 
 SANDBOX_EMAIL = "sandbox@example.com"
@@ -38,6 +39,7 @@ MAX_CULTURE_LENGTH = 20
 BOUNCE_DOMAIN = "bounce.example.com"
 # `.invalid` is reserved (RFC 2606): sandbox claim links can never reach a real site.
 CLAIM_LINK_BASE = "https://sandbox.giftbatch.invalid/claim/"
+ANSWER_ALPHABET = string.ascii_uppercase + string.digits  # of challenge answers
 MEDIA_BASE = "https://sandbox.giftbatch.invalid/media/"
 
 # Webhook delivery: attempts in all, and the first wait between them (doubled after each failure).

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hmac
 import secrets
 import sqlite3
-import string
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from app.sandbox.catalog import LINKS, PRODUCTS
 from app.sandbox.constants import (
     ACCOUNT_CURRENCY,
     BOUNCE_DOMAIN,
-    CLAIM_LINK_BASE,
     PENDING_THRESHOLD_CARDS,
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_EMAIL,
@@ -35,7 +33,6 @@ from app.sandbox.faults import FaultDice, Faults, FaultSettingError
 from app.sandbox.store import FINAL_STATUSES, SandboxStore, Transaction
 from app.sandbox.validation import OrderRequest
 
-ANSWER_ALPHABET = string.ascii_uppercase + string.digits
 # A row as read from the store, or as about to be stored (the same names).
 Stored = sqlite3.Row | dict[str, Any]
 # A day after expiry a token is forgotten: from then on it is answered as invalid rather than expired.
@@ -283,7 +280,7 @@ class SandboxVendor:
             return False
         refund = completed = 0
         failures: list[tuple[str, str | None, str]] = []
-        claims: list[tuple[str, str, int, str, str]] = []
+        claims: list[tuple[str, str, int]] = []
         for line in tx.lines(order_id):
             reason = self._failure_reason(line)
             if reason is None:
@@ -412,18 +409,9 @@ def _line_rows(order_id: str, request: OrderRequest) -> list[dict[str, Any]]:
     ]
 
 
-def _claims(line_id: str, quantity: int) -> list[tuple[str, str, int, str, str]]:
-    """One claim link and challenge answer per card; links are random, so they never repeat."""
-    return [
-        (
-            _new_id("CLM"),
-            line_id,
-            card,
-            CLAIM_LINK_BASE + secrets.token_urlsafe(24),
-            "".join(secrets.choice(ANSWER_ALPHABET) for _ in range(8)),
-        )
-        for card in range(quantity)
-    ]
+def _claims(line_id: str, quantity: int) -> list[tuple[str, str, int]]:
+    """One claim per card (the store gives each a random link and challenge answer)."""
+    return [(_new_id("CLM"), line_id, card) for card in range(quantity)]
 
 
 def _wire_balance(available_cents: int, pending_cents: int) -> dict[str, Any]:
@@ -435,7 +423,7 @@ def _wire_balance(available_cents: int, pending_cents: int) -> dict[str, Any]:
 
 
 def _wire_form(
-    order: Stored, lines: Sequence[Stored], claims: dict[str, list[sqlite3.Row]], *, echo: bool = True
+    order: Stored, lines: Sequence[Stored], claims: dict[str, list[dict[str, str]]], *, echo: bool = True
 ) -> dict[str, Any]:
     """The order as the vendor reports it, from its stored row, its line items and their claims by line.
 
@@ -454,7 +442,7 @@ def _wire_form(
     }
 
 
-def _wire_line(line: Stored, claims: list[sqlite3.Row], echo: bool) -> dict[str, Any]:
+def _wire_line(line: Stored, claims: list[dict[str, str]], echo: bool) -> dict[str, Any]:
     wired = {
         "Id": line["id"],
         "ExternalId": line["external_id"],

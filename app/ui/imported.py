@@ -9,6 +9,7 @@ user edited them (`edits`, {row key: {header: value}}, the same header names `Ro
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import threading
 from bisect import bisect_left
@@ -37,6 +38,7 @@ from app.domain.records import RawRecord, SourceCell
 from app.domain.required_fields import Need, missing_needs
 from app.domain.validation import RowValidator, ValidationOptions
 from app.engine.journal import SubmissionJournal
+from app.engine.journal_guard import JournalError
 from app.ui.heap import building_to_last
 from app.workbook.importer import sheet_values
 from app.workbook.layouts import layout_of
@@ -47,6 +49,8 @@ from app.workbook.sources import WorkbookFormat
 # Reported as (done, total, text), as `app.ui.workers.Worker.report_progress` takes it.
 Progress = Callable[..., None]
 PreviousRuns = Callable[[], EarlierPayments]
+
+log = logging.getLogger(__name__)
 
 STATUS_HEADER = "Status"
 MAPPINGS_FILE = "column-mappings.json"
@@ -64,12 +68,23 @@ def mapping_store(config_dir: Path) -> MappingStore:
 
 
 def previous_runs(journal_file: Path) -> EarlierPayments:
-    """Payments earlier runs made, so a row paying someone again is blocked; run in a worker."""
+    """Payments earlier runs made, so a row paying someone again is blocked; run in a worker.
+
+    Checking a workbook does not need the journal: when it cannot be read (damaged, say), the rows are checked
+    without it (the History step names the problem and the way back).
+    """
     if not journal_file.is_file():
         return EarlierPayments()
-    journal = SubmissionJournal(journal_file)
+    try:
+        journal = SubmissionJournal(journal_file)
+    except JournalError as unreadable:
+        log.warning("Rows checked without the earlier runs: %s", unreadable.message)
+        return EarlierPayments()
     try:
         return journal.earlier_payments()
+    except JournalError as unreadable:
+        log.warning("Rows checked without the earlier runs: %s", unreadable.message)
+        return EarlierPayments()
     finally:
         journal.close()
 

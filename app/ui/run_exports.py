@@ -94,7 +94,7 @@ def export_run(journal: SubmissionJournal, request: ExportRequest, store: Mappin
     if request.kind is ExportKind.ERRORS:
         return _error_report(journal, request, source())
     if request.kind is ExportKind.WRITE_BACK:
-        report = _report(journal, request.run_id, source(), request.edits)
+        report = _report(journal, request, source())
         written = write_back(workbook, report, request.target, request.options, source_password=password)
         return ExportDone(written.path, tuple(f"Not copied: {note}." for note in written.notes))
     notes: tuple[str, ...] = ()
@@ -105,15 +105,15 @@ def export_run(journal: SubmissionJournal, request: ExportRequest, store: Mappin
     except (WorkbookChanged, WorkbookError) as unusable:
         rows = None
         notes = (f"{unusable.message} The results show what each row sent instead of your own columns.",)
-    report = _report(journal, request.run_id, rows, request.edits)
+    report = _report(journal, request, rows)
     return ExportDone(write_results_workbook(report, request.target, request.options), notes)
 
 
-def _report(journal: SubmissionJournal, run_id: str, source: SourceRows | None, edits: RowEdits) -> RunReport:
-    report = build_run_report(journal, run_id, source)
-    if source is not None and edits:
+def _report(journal: SubmissionJournal, request: ExportRequest, source: SourceRows | None) -> RunReport:
+    report = build_run_report(journal, request.run_id, source, with_secrets=request.options.with_secrets)
+    if source is not None and request.edits:
         # Edits are keyed by the workbook's headers: they fit its columns, not the line items' fields.
-        apply_edits(report.outcomes, edits)
+        apply_edits(report.outcomes, request.edits)
     return report
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 from PySide6.QtCore import QLocale
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +27,7 @@ from app.config.settings import Settings
 from app.domain.catalog import MAX_LINE_ITEMS_PER_ORDER
 from app.domain.emails import read_email
 from app.domain.errors import GiftbatchError
+from app.engine.secrets_at_rest import ClaimSealer
 from app.ui.session import Session
 from app.ui.widgets import MessageLabel, push_button
 
@@ -147,9 +149,28 @@ class SettingsDialog(QDialog):
         row.addWidget(browse)
         label = QLabel("E&xports go to:")
         label.setBuddy(self.export_dir_edit)
-        form = QFormLayout(box)
+        form = QFormLayout()
         form.addRow(label, row)
+        column = QVBoxLayout(box)
+        column.addLayout(form)
+        self.key_note = MessageLabel()
+        place = ClaimSealer(self.session.paths.journal_file).place()
+        if place.note is None:
+            self.key_note.show_info(
+                "Claim links kept in the journal are encrypted; the key is in the OS keyring."
+            )
+        else:
+            self.key_note.show_warning(place.note)
+        column.addWidget(self.key_note)  # in a box layout, not the form: so the dialog is tall enough for it
         return box
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        super().showEvent(event)
+        # Qt sizes a dialog by its layout's minimum, which misses how tall wrapped notes are at its width.
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # -- values --------------------------------------------------------------------------------------------
 

@@ -27,7 +27,8 @@ from app.engine.journal import SubmissionJournal
 from app.engine.ownership import RunBusyError
 from app.engine.runner import SubmissionRunner, live_status
 from app.engine.states import OrderState, RowStatus, RunStatus
-from app.engine.tracking import PollPolicy, WebhookListener
+from app.engine.tracking import PollPolicy
+from app.engine.webhook_listener import WebhookListener
 from tests.engine.helpers import (
     assert_exactly_once,
     client_for,
@@ -338,6 +339,9 @@ class ForbiddingClient:
 
     def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None:
         return wire.Balance(available=Decimal(0))
+
+    def abort_requests(self) -> None:
+        pass  # its answers come at once: nothing is ever on the wire
 
 
 def test_a_403_stops_the_run_with_a_clear_message_and_loses_nothing(

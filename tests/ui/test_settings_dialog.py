@@ -121,3 +121,18 @@ def test_line_items_per_order_cannot_be_set_above_what_the_vendor_takes(
     assert dialog.line_items_spin.maximum() == 100
     assert dialog.line_items_spin.value() == 100
     dialog.reject()
+
+
+def test_settings_say_where_the_claim_link_key_is_kept(
+    session: Session, qtbot: QtBot, app_paths: AppPaths, no_keyring: None
+) -> None:
+    dialog = open_dialog(session, qtbot)
+    note = dialog.key_note.message()
+    assert "no OS keyring" in note and str(app_paths.journal_file) + ".keys" in note
+
+
+def test_settings_say_the_claim_link_key_is_in_the_keyring_when_it_is(
+    session: Session, qtbot: QtBot, memory_keyring: object
+) -> None:
+    dialog = open_dialog(session, qtbot)
+    assert "the key is in the OS keyring" in dialog.key_note.message()
