@@ -105,7 +105,7 @@ def _write_back(ctx: CliContext, journal: SubmissionJournal, job: _Job, out: Pat
         ) from refused
     ctx.print(f"Wrote your workbook with the results of run {job.run_id} to {result.path}.")
     for note in result.notes:
-        ctx.print(f"Note: not copied: {note}.")
+        ctx.print(f"Note: {note}")
     _warn_if_unprotected(ctx, job.options)
     return 0
 

@@ -79,7 +79,7 @@ def default_folder(export_dir: str, workbook: Path) -> Path:
 
 
 def export_run(journal: SubmissionJournal, request: ExportRequest, store: MappingStore | None) -> ExportDone:
-    """Write the export `request` asks for; raises the user's errors (WriteBackWouldLoseContent, OutputExists,
+    """Write the export `request` asks for; raises the user's errors (WriteBackNotPossible, OutputExists,
     WorkbookPasswordRequired, NothingToReport, …) for the page to explain."""
     request.options.check()
     run = journal.run(request.run_id)
@@ -96,7 +96,7 @@ def export_run(journal: SubmissionJournal, request: ExportRequest, store: Mappin
     if request.kind is ExportKind.WRITE_BACK:
         report = _report(journal, request, source())
         written = write_back(workbook, report, request.target, request.options, source_password=password)
-        return ExportDone(written.path, tuple(f"Not copied: {note}." for note in written.notes))
+        return ExportDone(written.path, tuple(written.notes))
     notes: tuple[str, ...] = ()
     try:
         rows: SourceRows | None = source()
