@@ -56,7 +56,7 @@ def png() -> bytes:
 def build_rich_workbook(path: Path) -> Path:
     """The workbook at `path` (.xlsx, or .xlsm with macros); the data sheet is the second of three."""
     _write_sheets(path)
-    _add_pivot_table_and_external_link(path)
+    add_pivot_table_and_external_link(path)
     return path
 
 
@@ -121,7 +121,7 @@ def _write_sheets(path: Path) -> None:
     book.close()
 
 
-def _add_pivot_table_and_external_link(path: Path) -> None:
+def add_pivot_table_and_external_link(path: Path) -> None:
     """A pivot table on "Lists" over its own cells, and a defined name that reads another workbook."""
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
