@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from app.domain.outcomes import RowOutcome
 from app.workbook.safe_cells import WritableValue
 from app.workbook.sheet_stream import Cell, Head, Row, SheetStream, cells, others
 from app.workbook.xlsx_cells import CellWriter
@@ -36,6 +37,7 @@ _DIMENSION = start_tag(b"dimension")
 _COLS = element(b"cols")
 _COL = start_tag(b"col")
 _FORMULA = element(b"f")
+_AUTO_FILTER = start_tag(b"autoFilter")
 _AFTER_FILTER = (
     b"sortState|dataConsolidate|customSheetViews|mergeCells|phoneticPr|conditionalFormatting|dataValidations|"
     b"hyperlinks|printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|customProperties|"
@@ -60,16 +62,16 @@ _FILTER_OR_LATER = re.compile(
 class SheetPlan:
     """What goes into one sheet. Columns are 1-based.
 
-    `rows()` gives the rows that get results, in ascending order, each with a token `results(token)` turns
-    into its values; nothing per row is kept, so memory does not grow with the sheet."""
+    `rows()` gives the outcomes in ascending row order and `results(outcome)` their values, as the rewrite
+    reaches them: nothing per row is kept, so memory does not grow with the sheet."""
 
     header_row: int
     last_row: int
     first: int
     headers: tuple[str, ...]
     header_style: int
-    rows: Callable[[], Iterator[tuple[int, object]]]
-    results: Callable[[object], Sequence[WritableValue]]
+    rows: Callable[[], Iterator[RowOutcome]]
+    results: Callable[[RowOutcome], Sequence[WritableValue]]
     widths: Sequence[float]
     edits: dict[int, dict[int, WritableValue]] = field(default_factory=dict)
     replaced: dict[tuple[int, int], Cell] = field(default_factory=dict)
@@ -127,20 +129,20 @@ class _Rewriter:
 
     # -- rows ------------------------------------------------------------------------------------------------
 
-    def _targets(self) -> Iterator[tuple[int, object]]:
-        """The rows to write, ascending: the header row (token None) merged into the rows with results."""
+    def _targets(self) -> Iterator[tuple[int, RowOutcome | None]]:
+        """The rows to write, ascending: the header row (without an outcome) merged into the outcomes' rows."""
         header = self.plan.header_row
-        for number, token in self.plan.rows():
-            if header and header <= number:
-                if header < number:
+        for outcome in self.plan.rows():
+            if header and header <= outcome.row:
+                if header < outcome.row:
                     yield header, None
                 header = 0
-            if number != self.plan.header_row:
-                yield number, token
+            if outcome.row != self.plan.header_row:
+                yield outcome.row, outcome
         if header:
             yield header, None
 
-    def _new_cells(self, number: int, token: object) -> tuple[dict[int, str], set[int]]:
+    def _new_cells(self, number: int, outcome: RowOutcome | None) -> tuple[dict[int, str], set[int]]:
         """Column → new cell XML ("" to leave it empty), and the result columns left without a value."""
         plan, writer = self.plan, self.writer
         new: dict[int, str] = {}
@@ -150,8 +152,8 @@ class _Rewriter:
             for offset, name in enumerate(plan.headers):
                 column = plan.first + offset
                 new[column] = writer.cell(column_letters(column) + row, name, plan.header_style)
-        elif token is not None:
-            for offset, value in enumerate(plan.results(token)):
+        elif outcome is not None:
+            for offset, value in enumerate(plan.results(outcome)):
                 column = plan.first + offset
                 if value is None:
                     empty.add(column)
@@ -164,8 +166,8 @@ class _Rewriter:
                 new[column] = writer.cell(column_letters(column) + row, value, base)
         return new, empty
 
-    def _new_row(self, number: int, token: object) -> bytes:
-        new, _ = self._new_cells(number, token)
+    def _new_row(self, number: int, outcome: RowOutcome | None) -> bytes:
+        new, _ = self._new_cells(number, outcome)
         if not any(new.values()):
             return b""
         p = self.p
@@ -251,31 +253,49 @@ class _Rewriter:
         return self._with_widths(xml)
 
     def _with_widths(self, xml: bytes) -> bytes:
-        """Widths for the result columns that have none of the user's (a second setting would corrupt)."""
+        """Widths for the result columns. A setting that hides them (people hide the unused columns right of
+        their table) is split around them, so the results show; one that gives them a width keeps it (a
+        second, overlapping setting would corrupt the file)."""
         cols = _COLS.search(xml)
-        existing: list[tuple[int, bytes]] = []
+        first, last = self.plan.first, self.plan.last
+        settings: list[tuple[int, bytes]] = []  # (its first column, the <col> tag), to be written in order
         covered: set[int] = set()
+        split = False
         for col in _COL.finditer(cols.group(3) or b"") if cols else ():
-            low, high = attribute(col.group(2), b"min"), attribute(col.group(2), b"max")
-            if low and high and low.isdigit() and high.isdigit():
-                covered.update(range(int(low), int(high) + 1))
-                existing.append((int(low), col.group()))
+            low, high = attribute(col.group(2), b"min") or b"", attribute(col.group(2), b"max") or b""
+            if not (low.isdigit() and high.isdigit()):
+                return xml  # a column setting we cannot read: leave theirs as it is
+            low_n, high_n = int(low), int(high)
+            hides_results = attribute(col.group(2), b"hidden") in (b"1", b"true")
+            if high_n < first or low_n > last or not hides_results:
+                covered.update(range(max(low_n, first), min(high_n, last) + 1))
+                settings.append((low_n, col.group()))
+                continue
+            split = True
+            for start, stop in ((low_n, first - 1), (last + 1, high_n)):
+                if start <= stop:
+                    bounds = with_attribute(col.group(2), b"min", str(start).encode())
+                    settings.append(
+                        (
+                            start,
+                            b"<"
+                            + col.group(1)
+                            + b"col"
+                            + with_attribute(bounds, b"max", str(stop).encode())
+                            + b"/>",
+                        )
+                    )
         p = (cols.group(1) if cols else self.p.encode()).decode()
         added = [
             (column, f'<{p}col min="{column}" max="{column}" width="{width}" customWidth="1"/>'.encode())
-            for column, width in zip(
-                range(self.plan.first, self.plan.last + 1), self.plan.widths, strict=True
-            )
+            for column, width in zip(range(first, last + 1), self.plan.widths, strict=True)
             if column not in covered
         ]
-        if not added:
+        if not added and not split:
             return xml
-        merged = b"".join(tag for _, tag in sorted(existing + added, key=lambda item: item[0]))
-        block = f"<{p}cols>".encode() + merged + f"</{p}cols>".encode()
+        merged = b"".join(tag for _, tag in sorted(settings + added, key=lambda item: item[0]))
         if cols is None:
-            return xml + block  # `<cols>` comes right before `<sheetData>`
-        if len(existing) != len(_COL.findall(cols.group(3) or b"")):
-            return xml  # a column setting we cannot read: leave theirs as it is
+            return xml + f"<{p}cols>".encode() + merged + f"</{p}cols>".encode()  # right before <sheetData>
         opening = b"<" + cols.group(1) + b"cols" + cols.group(2) + b">"
         return xml[: cols.start()] + opening + merged + f"</{p}cols>".encode() + xml[cols.end() :]
 
@@ -289,7 +309,7 @@ class _Rewriter:
             if found is None:
                 continue
             if found.group(1) is not None:
-                tag = start_tag(b"autoFilter").match(buffer, found.start())
+                tag = _AUTO_FILTER.match(buffer, found.start())
                 if tag is None:
                     continue  # the tag is cut by the chunk's end
                 buffer = buffer[: tag.start()] + self._filter(tag) + buffer[tag.end() :]

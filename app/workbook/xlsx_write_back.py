@@ -99,8 +99,8 @@ class _PackageCopy:
             first=first,
             headers=names,
             header_style=int(attribute(model.attributes, b"s") or 0) if model else 0,
-            rows=lambda: ((outcome.row, outcome) for outcome in rows()),
-            results=lambda outcome: result_values(outcome, with_secrets),  # type: ignore[arg-type]
+            rows=rows,
+            results=lambda outcome: result_values(outcome, with_secrets),
             widths=[RESULT_WIDTHS.get(h, DEFAULT_RESULT_WIDTH) for h in headers],
             edits=edits,
             replaced=survey.replaced,

@@ -240,6 +240,21 @@ def test_dimension_widths_and_filter_take_in_the_result_columns(tmp_path: Path) 
     assert sheet.column_dimensions["C"].width == 12 and sheet.column_dimensions["J"].width == 19
 
 
+def test_results_show_where_the_columns_right_of_the_table_are_hidden(tmp_path: Path) -> None:
+    head = (
+        '<cols><col min="1" max="2" width="30" customWidth="1"/><col min="3" max="16384" hidden="1"/></cols>'
+    )
+    source = package(tmp_path / "tidy.xlsx", worksheet(header_row() + person_row(2), head=head))
+
+    out = write_back(source, report(2)).path
+
+    cols = re.search(r"<cols>(.*)</cols>", sheet_xml(out)).group(1)  # type: ignore[union-attr]
+    assert cols.startswith('<col min="1" max="2" width="30" customWidth="1"/><col min="3" max="3" width="12"')
+    assert cols.endswith('<col min="12" max="16384" hidden="1"/>')
+    sheet = openpyxl.load_workbook(out)["Staff"]
+    assert not sheet.column_dimensions["C"].hidden and sheet.column_dimensions["L"].hidden
+
+
 def test_a_table_column_named_like_a_result_gets_a_unique_name(tmp_path: Path) -> None:
     source = tmp_path / "table.xlsx"
     book = xlsxwriter.Workbook(str(source))
