@@ -46,7 +46,7 @@ HEADER_STYLE: dict[str, object] = {"bold": True, "bg_color": "#DDEBF7", "bottom"
 
 _MIN_WIDTH, _MAX_WIDTH = 8, 50
 _WIDTH_SAMPLE_ROWS = 200
-_FIXED_WIDTHS = {
+FIXED_WIDTHS = {  # columns whose width does not depend on what they hold (also the write-back's)
     "Paid Again": 40,
     "Cost": 12,
     "Submitted At": 19,
@@ -164,7 +164,7 @@ class _ResultsWriter:
         """Header row, widths from the header and the first rows, header frozen."""
         for col, header in enumerate(headers):
             widest = max([len(header), *(_shown_length(row[col]) for row in sample)])
-            width = _FIXED_WIDTHS.get(header, min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH))
+            width = FIXED_WIDTHS.get(header, min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH))
             sheet.set_column(col, col, width)
             self.header_cells.write_text(sheet, 0, col, header)
         sheet.freeze_panes(1, 0)

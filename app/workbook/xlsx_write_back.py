@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from app.domain.outcomes import RunReport, SheetLayout
-from app.workbook.export_results import result_headers, result_values
+from app.workbook.export_results import FIXED_WIDTHS, result_headers, result_values
 from app.workbook.sheet_rewrite import SheetPlan, formula_of, rewrite_sheet
 from app.workbook.sheet_stream import SheetFormatError, SheetStream
 from app.workbook.sheet_survey import SheetSurvey, survey_sheet
@@ -28,8 +28,9 @@ from app.workbook.xlsx_xml import MAX_COLUMN, attribute, column_letters, start_t
 from app.workbook.xlsx_xml import with_attribute as _with_attribute
 from app.workbook.zip_package import PackageWriter, read_package
 
-RESULT_WIDTHS = {"Status": 12, "Cost": 12, "Submitted At": 19, "Completed At": 19, "Claim Link(s)": 45}
-DEFAULT_RESULT_WIDTH = 16
+# Widths as the results workbook has them; the others, unknown ahead of the rows, a middle width.
+_WIDTHS = {"Status": 12, **FIXED_WIDTHS}
+_DEFAULT_WIDTH = 16
 _CHAIN_CELL = start_tag(b"c")
 
 
@@ -101,7 +102,7 @@ class _PackageCopy:
             header_style=int(attribute(model.attributes, b"s") or 0) if model else 0,
             rows=rows,
             results=lambda outcome: result_values(outcome, with_secrets),
-            widths=[RESULT_WIDTHS.get(h, DEFAULT_RESULT_WIDTH) for h in headers],
+            widths=[_WIDTHS.get(h, _DEFAULT_WIDTH) for h in headers],
             edits=edits,
             replaced=survey.replaced,
             orphaned_formulas=orphans,

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from app.domain.outcomes import SheetColumn, SheetLayout
+from app.workbook.export_results import result_headers
 from app.workbook.output_file import ExportOptions
 from app.workbook.reader import read_workbook
 from app.workbook.write_back import WriteBackNotPossible, default_write_back_path, write_back
 from tests.workbook.export_helpers import completed_link_row, failed_row, sample_report
 
-RESULTS = ["Status", "Order Id", "PONumber", "Line Item Id", "Cost", "Currency", "Failure Reason"]
+RESULTS = list(result_headers(with_secrets=False))
+AT = {header: 2 + offset for offset, header in enumerate(RESULTS)}  # a result's field, right of Name, Email
 NAMES = ("José Müller", "Zoë Ødegaard", "Ana Lima")
 
 
@@ -72,14 +74,14 @@ def test_results_are_added_in_the_files_own_encoding_delimiter_and_line_endings(
     assert body.endswith(lines[-1].encode(encoding))  # the last record, without a line ending, likewise
     assert body.decode(encoding).count(ending) == len(lines) - 1  # every line ending as the file had it
     rows = records(body, encoding, delimiter)
-    assert rows[1] == ["Name", "Email", *RESULTS, "Submitted At", "Completed At"]
+    assert rows[1] == ["Name", "Email", *RESULTS]
     assert [row[:2] for row in rows[2:5]] == [
         [name, f"p{n}@example.com"] for n, name in enumerate(NAMES, start=3)
     ]
-    assert [row[2] for row in rows[2:5]] == ["Completed", "Failed", "Completed"]
-    assert rows[2][6:9] == ["50.00", "USD", ""]
-    assert rows[3][8] == 'Bounced; "mailbox full"'
-    assert rows[2][9] == "2026-11-20 09:30:00"
+    assert [row[AT["Status"]] for row in rows[2:5]] == ["Completed", "Failed", "Completed"]
+    assert [rows[2][AT[h]] for h in ("Cost", "Currency", "Failure Reason")] == ["50.00", "USD", ""]
+    assert rows[3][AT["Failure Reason"]] == 'Bounced; "mailbox full"'
+    assert rows[2][AT["Submitted At"]] == "2026-11-20 09:30:00"
 
 
 def test_a_file_that_quotes_every_field_gets_quoted_results(tmp_path: Path) -> None:
@@ -96,9 +98,7 @@ def test_a_file_that_quotes_every_field_gets_quoted_results(tmp_path: Path) -> N
 
     written = out.read_text(encoding="utf-8").split("\n")
     assert written[0] == lines[0]
-    assert written[1] == lines[1] + ',"Status","Order Id","PONumber","Line Item Id","Cost","Currency",' + (
-        '"Failure Reason","Submitted At","Completed At"'
-    )
+    assert written[1] == lines[1] + "".join(f',"{header}"' for header in RESULTS)
     assert written[2].startswith(lines[2] + ',"Completed","ORD-1001"')
 
 
@@ -133,7 +133,10 @@ def test_a_result_that_looks_like_a_formula_starts_with_an_apostrophe(tmp_path: 
 
     out = write_back(source, hostile).path
 
-    assert records(out.read_bytes(), "utf-8", ",")[3][8] == '\'=HYPERLINK("http://evil.example","x")'
+    assert (
+        records(out.read_bytes(), "utf-8", ",")[3][AT["Failure Reason"]]
+        == '\'=HYPERLINK("http://evil.example","x")'
+    )
 
 
 def test_characters_the_encoding_lacks_are_replaced_and_said(tmp_path: Path) -> None:
@@ -146,7 +149,7 @@ def test_characters_the_encoding_lacks_are_replaced_and_said(tmp_path: Path) -> 
     result = write_back(source, odd)
 
     rows = records(result.path.read_bytes(), "cp1252", ",")
-    assert rows[2][0] == "José" and rows[3][8] == "????? ?? ??????"
+    assert rows[2][0] == "José" and rows[3][AT["Failure Reason"]] == "????? ?? ??????"
     assert result.notes == [
         "13 character(s) of the results cannot be written in the file's encoding (Windows-1252) and were "
         "written as “?”."
@@ -187,7 +190,7 @@ def test_a_second_write_back_writes_over_the_first_ones_columns(tmp_path: Path) 
     second = write_back(first, second_report, tmp_path / "twice.csv").path
 
     rows = records(second.read_bytes(), "utf-8", ",")
-    assert len(rows[1]) == 2 + len(RESULTS) + 2
+    assert len(rows[1]) == 2 + len(RESULTS)
     assert [row[2] for row in rows[2:]] == ["Completed"] * 3
 
 

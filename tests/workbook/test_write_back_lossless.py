@@ -14,8 +14,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 
+from app.workbook.export_results import result_headers
 from app.workbook.output_file import ExportOptions
 from app.workbook.write_back import WriteBackNotPossible, default_write_back_path, write_back
 from tests.workbook.export_helpers import (
@@ -37,19 +39,11 @@ from tests.workbook.rich_workbook import (
     build_rich_workbook,
 )
 
-RESULT_HEADERS = [
-    "Status",
-    "Order Id",
-    "PONumber",
-    "Line Item Id",
-    "Cost",
-    "Currency",
-    "Failure Reason",
-    "Submitted At",
-    "Completed At",
-]
+RESULT_HEADERS = list(result_headers(with_secrets=False))
+AT = {header: offset for offset, header in enumerate(RESULT_HEADERS)}  # a result's column, from the first
 CHANGED = {"xl/worksheets/sheet2.xml", "xl/styles.xml", "xl/tables/table1.xml"}
 FIRST_RESULT = len(HEADERS) + 1  # H: the first column right of the table
+LAST_RESULT = FIRST_RESULT + len(RESULT_HEADERS) - 1
 
 
 def report():  # type: ignore[no-untyped-def]
@@ -103,18 +97,18 @@ def test_the_results_sit_right_of_the_table_as_openpyxl_and_calamine_read_them(s
     sheet = openpyxl.load_workbook(out, keep_vba=True)[DATA_SHEET]
     header_row = FIRST_DATA_ROW - 1
     assert [sheet.cell(header_row, c).value for c in range(1, FIRST_RESULT)] == list(HEADERS)
-    assert [sheet.cell(header_row, FIRST_RESULT + i).value for i in range(9)] == RESULT_HEADERS
+    assert [sheet.cell(header_row, c).value for c in range(FIRST_RESULT, LAST_RESULT + 1)] == RESULT_HEADERS
     statuses = [sheet.cell(row, FIRST_RESULT).value for row in range(FIRST_DATA_ROW, LAST_DATA_ROW + 1)]
     assert statuses == ["Completed", "Failed", "Pending", "Skipped"]
-    cost = sheet.cell(FIRST_DATA_ROW, FIRST_RESULT + 4)
+    cost = sheet.cell(FIRST_DATA_ROW, FIRST_RESULT + AT["Cost"])
     assert (cost.value, cost.number_format) == (50, "#,##0.00")
-    submitted = sheet.cell(FIRST_DATA_ROW, FIRST_RESULT + 7)
+    submitted = sheet.cell(FIRST_DATA_ROW, FIRST_RESULT + AT["Submitted At"])
     assert submitted.value == SUBMITTED.replace(tzinfo=None)
     assert submitted.number_format == "yyyy-mm-dd hh:mm:ss"
-    assert sheet.cell(FIRST_DATA_ROW + 1, FIRST_RESULT + 6).value == "Product out of stock"
+    assert sheet.cell(FIRST_DATA_ROW + 1, FIRST_RESULT + AT["Failure Reason"]).value == "Product out of stock"
     assert sheet.cell(header_row, FIRST_RESULT).font.b  # styled like the header cell beside it
     table = sheet.tables["Rewards"]
-    assert table.ref == f"A{header_row}:P{LAST_DATA_ROW}"
+    assert table.ref == f"A{header_row}:{get_column_letter(LAST_RESULT)}{LAST_DATA_ROW}"
     assert [column.name for column in table.tableColumns] == [*HEADERS, *RESULT_HEADERS]
     assert table.autoFilter.ref == table.ref
     assert sheet.freeze_panes == f"A{FIRST_DATA_ROW}"
@@ -123,7 +117,7 @@ def test_the_results_sit_right_of_the_table_as_openpyxl_and_calamine_read_them(s
     assert grid[header_row - 1][FIRST_RESULT - 1 :] == RESULT_HEADERS
     assert grid[FIRST_DATA_ROW - 1][:2] == ["Ana Lima", "ana@example.com"]
     assert grid[FIRST_DATA_ROW - 1][FIRST_RESULT - 1] == "Completed"
-    assert grid[FIRST_DATA_ROW - 1][FIRST_RESULT + 7] == COMPLETED.replace(tzinfo=None)
+    assert grid[FIRST_DATA_ROW - 1][FIRST_RESULT - 1 + AT["Completed At"]] == COMPLETED.replace(tzinfo=None)
 
 
 def test_their_cells_read_the_same_before_and_after(source: Path) -> None:
@@ -177,10 +171,15 @@ def test_a_second_write_back_writes_over_the_first_ones_columns(tmp_path: Path) 
     second = write_back(first, again, tmp_path / "again.xlsx").path
 
     sheet = openpyxl.load_workbook(second)[DATA_SHEET]
-    assert sheet.max_column == FIRST_RESULT + 8
+    assert sheet.max_column == LAST_RESULT
     assert sheet.cell(FIRST_DATA_ROW + 2, FIRST_RESULT).value == "Completed"
-    assert sheet.cell(FIRST_DATA_ROW + 2, FIRST_RESULT + 7).value == datetime(2026, 11, 20, 9, 30)
-    assert sheet.tables["Rewards"].ref == f"A{FIRST_DATA_ROW - 1}:P{LAST_DATA_ROW}"
+    assert sheet.cell(FIRST_DATA_ROW + 2, FIRST_RESULT + AT["Submitted At"]).value == datetime(
+        2026, 11, 20, 9, 30
+    )
+    assert (
+        sheet.tables["Rewards"].ref
+        == f"A{FIRST_DATA_ROW - 1}:{get_column_letter(LAST_RESULT)}{LAST_DATA_ROW}"
+    )
 
 
 @pytest.mark.slow
@@ -194,11 +193,11 @@ def test_libreoffice_opens_the_copy_and_shows_their_cells_and_the_results(
     copy = libreoffice_sheet(out, 2, tmp_path / "after")
     assert [row[: len(HEADERS)] for row in copy] == [row[: len(HEADERS)] for row in original]
     header = copy[FIRST_DATA_ROW - 2]
-    assert header[FIRST_RESULT - 1 : FIRST_RESULT + 8] == RESULT_HEADERS
+    assert header[FIRST_RESULT - 1 : LAST_RESULT] == RESULT_HEADERS
     statuses = [row[FIRST_RESULT - 1] for row in copy[FIRST_DATA_ROW - 1 : LAST_DATA_ROW]]
     assert statuses == ["Completed", "Failed", "Pending", "Skipped"]
-    assert copy[FIRST_DATA_ROW - 1][FIRST_RESULT + 3] == "50.00"
-    assert copy[FIRST_DATA_ROW - 1][FIRST_RESULT + 6] == "2026-11-20 09:30:00"
+    assert copy[FIRST_DATA_ROW - 1][FIRST_RESULT - 1 + AT["Cost"]] == "50.00"
+    assert copy[FIRST_DATA_ROW - 1][FIRST_RESULT - 1 + AT["Submitted At"]] == "2026-11-20 09:30:00"
     assert libreoffice_sheet(out, 1, tmp_path / "cover")[1][:2] == ["Budget", "120"]
 
 

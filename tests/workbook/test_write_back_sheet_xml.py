@@ -18,13 +18,18 @@ import python_calamine
 import xlsxwriter
 
 from app.domain.outcomes import SheetColumn, SheetLayout
+from app.workbook.export_results import result_headers, result_values
 from app.workbook.write_back import WriteBackNotPossible, write_back
+from app.workbook.xlsx_xml import column_letters
 from tests.workbook.export_helpers import HOSTILE, SUBMITTED, completed_link_row, failed_row, sample_report
 from tests.workbook.handmade_package import MAIN, STRICT, STYLES, package, sheet_xml, worksheet
 from tests.workbook.libreoffice import libreoffice_sheet, needs_libreoffice
 
 LAYOUT = SheetLayout("Staff", 1, (SheetColumn("A", "Name"), SheetColumn("B", "Email")))
 STATUS = 3  # column C: the first free one right of Name and Email
+HEADERS = result_headers(with_secrets=False)
+AT = {header: offset for offset, header in enumerate(HEADERS)}  # a result's column, from Status
+LAST = STATUS + len(HEADERS) - 1
 
 
 def text_cell(ref: str, text: str, prefix: str = "") -> str:
@@ -76,7 +81,7 @@ def test_a_sheet_in_prefixed_spreadsheetml_gets_its_results_in_the_same_prefix(t
         assert b"<x:numFmt " in archive.read("xl/styles.xml")
     sheet = openpyxl.load_workbook(out)["Staff"]
     assert [sheet.cell(r, STATUS).value for r in (1, 2, 3)] == ["Status", "Completed", "Completed"]
-    assert sheet.cell(2, STATUS + 7).value == SUBMITTED.replace(tzinfo=None)
+    assert sheet.cell(2, STATUS + AT["Submitted At"]).value == SUBMITTED.replace(tzinfo=None)
 
 
 def test_strict_open_xml_is_refused_with_how_to_save_it(tmp_path: Path) -> None:
@@ -113,8 +118,10 @@ def test_results_go_right_of_every_cell_with_a_value_and_cells_stay_in_column_or
 
     row_two = re.search(r'<row r="2".*?</row>', sheet_xml(out)).group()  # type: ignore[union-attr]
     columns = re.findall(r'<c r="([A-Z]+)2"', row_two)
-    # F: Status, over the blank; no L, as a completed row has no failure reason.
-    assert columns == ["A", "B", "F", "G", "H", "I", "J", "K", "M", "N", "Z"]
+    # From F: the results (over the blank), none where a completed row has no value; Z stays last.
+    present = [i for i, value in enumerate(result_values(completed_link_row(2), False)) if value is not None]
+    assert columns == ["A", "B", *(column_letters(6 + i) for i in present), "Z"]
+    assert "F" in columns and column_letters(6 + AT["Failure Reason"]) not in columns
     assert '<c r="Z2" s="1"/>' in row_two and '<c r="F2" s="1"/>' not in row_two
     grid = values(out)
     assert grid[0][5:8] == ["Status", "Order Id", "PONumber"]
@@ -208,8 +215,10 @@ def test_times_follow_the_1904_date_system_when_the_workbook_uses_it(tmp_path: P
 
     out = write_back(source, report(2)).path
 
-    assert openpyxl.load_workbook(out)["Staff"].cell(2, STATUS + 7).value == SUBMITTED.replace(tzinfo=None)
-    serial = re.search(r'<c r="J2" s="\d+"><v>([\d.]+)</v>', sheet_xml(out)).group(1)  # type: ignore[union-attr]
+    column = STATUS + AT["Submitted At"]
+    assert openpyxl.load_workbook(out)["Staff"].cell(2, column).value == SUBMITTED.replace(tzinfo=None)
+    pattern = rf'<c r="{column_letters(column)}2" s="\d+"><v>([\d.]+)</v>'
+    serial = re.search(pattern, sheet_xml(out)).group(1)  # type: ignore[union-attr]
     assert float(serial) == pytest.approx(
         (datetime(2026, 11, 20, 9, 30) - datetime(1904, 1, 1)).total_seconds() / 86400
     )
@@ -231,13 +240,16 @@ def test_dimension_widths_and_filter_take_in_the_result_columns(tmp_path: Path) 
     out = write_back(source, report(2, 3)).path
 
     written = sheet_xml(out)
-    assert '<dimension ref="A1:K3"/>' in written
-    assert '<row r="2" spans="1:11">' in written
+    last = column_letters(LAST)
+    assert f'<dimension ref="A1:{last}3"/>' in written
+    assert f'<row r="2" spans="1:{LAST}">' in written
     widths = [(int(a), int(b)) for a, b in re.findall(r'<col min="(\d+)" max="(\d+)"', written)]
-    assert widths == [(1, 2), *((c, c) for c in range(3, 12)), (20, 20)]
-    assert written.count('<autoFilter ref="A1:K3"/>') == 1 and written.count('<autoFilter ref="A1:B3"/>') == 1
+    assert widths == [(1, 2), *((c, c) for c in range(STATUS, LAST + 1)), (20, 20)]
+    filters = (f'<autoFilter ref="A1:{last}3"/>', '<autoFilter ref="A1:B3"/>')
+    assert [written.count(tag) for tag in filters] == [1, 1]  # the sheet's widened, the custom view's not
     sheet = openpyxl.load_workbook(out)["Staff"]
-    assert sheet.column_dimensions["C"].width == 12 and sheet.column_dimensions["J"].width == 19
+    assert sheet.column_dimensions["C"].width == 12
+    assert sheet.column_dimensions[column_letters(STATUS + AT["Submitted At"])].width == 19
 
 
 def test_results_show_where_the_columns_right_of_the_table_are_hidden(tmp_path: Path) -> None:
@@ -250,9 +262,11 @@ def test_results_show_where_the_columns_right_of_the_table_are_hidden(tmp_path: 
 
     cols = re.search(r"<cols>(.*)</cols>", sheet_xml(out)).group(1)  # type: ignore[union-attr]
     assert cols.startswith('<col min="1" max="2" width="30" customWidth="1"/><col min="3" max="3" width="12"')
-    assert cols.endswith('<col min="12" max="16384" hidden="1"/>')
+    assert cols.endswith(f'<col min="{LAST + 1}" max="16384" hidden="1"/>')
     sheet = openpyxl.load_workbook(out)["Staff"]
-    assert not sheet.column_dimensions["C"].hidden and sheet.column_dimensions["L"].hidden
+    assert (
+        not sheet.column_dimensions["C"].hidden and sheet.column_dimensions[column_letters(LAST + 1)].hidden
+    )
 
 
 def test_a_table_column_named_like_a_result_gets_a_unique_name(tmp_path: Path) -> None:
@@ -268,7 +282,7 @@ def test_a_table_column_named_like_a_result_gets_a_unique_name(tmp_path: Path) -
     out = write_back(source, report(2, 3, layout=layout)).path
 
     table = openpyxl.load_workbook(out)["Staff"].tables["Table1"]
-    assert table.ref == "A1:L3"
+    assert table.ref == f"A1:{column_letters(LAST + 1)}3"
     names = [column.name for column in table.tableColumns]
     assert names[2:5] == ["Status", "Status2", "Order Id"]
     assert values(out)[0][:5] == ["Name", "Email", "Status", "Status2", "Order Id"]
@@ -297,8 +311,8 @@ def test_without_a_styles_part_times_are_written_as_text(tmp_path: Path) -> None
     with zipfile.ZipFile(out) as archive:
         assert "xl/styles.xml" not in archive.namelist()
     grid = values(out)
-    assert grid[1][STATUS - 1 + 4] == 50.0
-    assert grid[1][STATUS - 1 + 7] == "2026-11-20 09:30:00"
+    assert grid[1][STATUS - 1 + AT["Cost"]] == 50.0
+    assert grid[1][STATUS - 1 + AT["Submitted At"]] == "2026-11-20 09:30:00"
 
 
 def test_a_row_extension_stays_after_the_cells(tmp_path: Path) -> None:
@@ -325,8 +339,8 @@ def test_text_that_looks_like_a_formula_is_stored_as_text_exactly(tmp_path: Path
     grid = values(out)
     sheet = openpyxl.load_workbook(out)["Staff"]
     for n, text in zip(range(2, 9), texts, strict=True):
-        assert grid[n - 1][STATUS - 1 + 6] == text
-        cell = sheet.cell(n, STATUS + 6)
+        assert grid[n - 1][STATUS - 1 + AT["Failure Reason"]] == text
+        cell = sheet.cell(n, STATUS + AT["Failure Reason"])
         assert cell.data_type == "s" and cell.quotePrefix == text.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert "<f>" not in sheet_xml(out)
 
@@ -343,4 +357,4 @@ def test_libreoffice_reads_prefixed_and_gapped_sheets(tmp_path: Path) -> None:
     grid = libreoffice_sheet(out, 1, tmp_path)
     assert grid[0][:4] == ["Name", "Email", "Status", "Order Id"]
     assert [grid[r - 1][STATUS - 1] for r in (2, 4, 5)] == ["Completed"] * 3
-    assert grid[1][STATUS - 1 + 7] == "2026-11-20 09:30:00"
+    assert grid[1][STATUS - 1 + AT["Submitted At"]] == "2026-11-20 09:30:00"
