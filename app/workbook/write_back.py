@@ -38,6 +38,11 @@ _SUFFIX_OF_CONTENT = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": ".xltx",
     "application/vnd.ms-excel.template.macroenabled.main+xml": ".xltm",
 }
+_FORMAT_WORDS = {
+    WorkbookFormat.XLS: "the Excel 97–2003 format (.xls)",
+    WorkbookFormat.XLSB: "Excel's binary format (.xlsb)",
+    WorkbookFormat.ODS: "the OpenDocument format (.ods)",
+}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OFFER = "Export the results workbook instead: it holds every original column beside the results."
 
@@ -91,8 +96,8 @@ def write_back(
         return _write_csv(source, report, target, options)
     if package is None:
         raise WriteBackNotPossible(
-            f"“{source.name}” is a {kind.value} file; results can only be written into a copy of an Excel "
-            f"workbook (.xlsx, .xlsm) or a CSV file. {_OFFER}"
+            f"“{source.name}” is saved in {_FORMAT_WORDS.get(kind, kind.value)}; results can only be written "
+            f"into a copy of an Excel workbook (.xlsx, .xlsm) or a CSV file. {_OFFER}"
         )
     if encrypted and not options.password:
         options = replace(options, password=source_password)

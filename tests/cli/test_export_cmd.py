@@ -164,7 +164,7 @@ def test_write_back_of_an_xls_workbook_offers_the_results_workbook(
     assert main(["export", run_id, "--write-back"]) == 2
 
     err = capsys.readouterr().err
-    assert "xls file" in err and "results workbook" in err and f"giftbatch export {run_id} --out" in err
+    assert "(.xls)" in err and "results workbook" in err and f"giftbatch export {run_id} --out" in err
     assert not workbook.with_name("staff - results.xlsx").exists()
 
 

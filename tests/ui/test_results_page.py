@@ -227,7 +227,7 @@ def test_an_xls_workbook_offers_the_results_workbook_instead_of_a_copy(
     wait_saved(page, qtbot)
 
     assert suggested[0] == str(workbook.with_name("Old - results.xlsx"))
-    assert said and "xls file" in said[0] and "results workbook" in said[0]
+    assert said and "(.xls)" in said[0] and "results workbook" in said[0]
     assert not workbook.with_name("Old - results.xlsx").exists()
     assert page.where_label.text().startswith("Saved the results workbook as “instead.xlsx”")
 
