@@ -26,16 +26,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="write a run's results: a results workbook, your workbook with results, or an error report",
         description="Write the results of RUN (see 'giftbatch runs'). By default a new results workbook with "
         "every row, a Summary sheet and, with --with-secrets, the claim links. --write-back instead copies "
-        "your own workbook with the results added beside your rows; --errors writes the rows that still "
-        "need fixing, marked, to fix in Excel and send again. Claim links go only into files that ask for "
-        "them, and need a password (--password-from-env) or --unprotected.",
+        "your own workbook (or CSV file) with the results added beside your rows, everything else in it "
+        "kept; --errors writes the rows that still need fixing, marked, to fix in Excel and send again. "
+        "Claim links go only into files that ask for them, and need a password (--password-from-env) or "
+        "--unprotected.",
     )
     export.add_argument("run", metavar="RUN")
     export.add_argument(
         "--out",
         type=Path,
         metavar="FILE",
-        help="where to write (write-back default: '<name> - results.xlsx')",
+        help="where to write (write-back default: '<name> - results' beside it, with its own ending: .xlsx, "
+        ".xlsm, .csv, …)",
     )
     kind = export.add_mutually_exclusive_group()
     kind.add_argument("--write-back", action="store_true", help="copy your workbook with the results added")

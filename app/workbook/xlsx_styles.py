@@ -9,15 +9,22 @@ cells keep their index and look.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from app.workbook.xlsx_xml import attribute, element, escape, unescape, with_attribute
+from app.workbook.xlsx_xml import (
+    attribute,
+    element,
+    escape,
+    start_tag,
+    unescape,
+    with_attribute,
+    with_children,
+)
 
 # Excel's built-in number formats the results use; others are added as custom formats (ids from 164).
 _BUILT_IN = {"General": 0, "#,##0.00": 4}
 _FIRST_CUSTOM = 164
-_STYLE_SHEET = re.compile(rb"<([A-Za-z_][\w.-]*:)?styleSheet\b[^>]*>")
+_STYLE_SHEET = start_tag(b"styleSheet")
 _CELL_XFS = element(b"cellXfs")
 _NUM_FMTS = element(b"numFmts")
 _XF = element(b"xf")
@@ -111,16 +118,19 @@ class StyleBook:
             return None
         xml = self._xml
         cell_xfs = self._cell_xfs
-        xml = xml[: cell_xfs.start()] + self._grown(cell_xfs, b"cellXfs", self._added) + xml[cell_xfs.end() :]
+        count = len(_XF.findall(cell_xfs.group(3) or b"")) + len(self._added)
+        xml = (
+            xml[: cell_xfs.start()]
+            + with_children(cell_xfs, b"cellXfs", self._added, count)
+            + xml[cell_xfs.end() :]
+        )
         if self._new_formats:
             if self._num_fmts is not None:
                 num_fmts = self._num_fmts
                 formats = self._format_elements(num_fmts.group(1))
-                xml = (
-                    xml[: num_fmts.start()]
-                    + self._grown(num_fmts, b"numFmts", formats)
-                    + xml[num_fmts.end() :]
-                )
+                count = len(_NUM_FMT.findall(num_fmts.group(3) or b"")) + len(formats)
+                grown = with_children(num_fmts, b"numFmts", formats, count)
+                xml = xml[: num_fmts.start()] + grown + xml[num_fmts.end() :]
             else:  # numFmts is the style sheet's first child
                 sheet = _STYLE_SHEET.search(xml)
                 assert sheet is not None  # cellXfs was found inside it
@@ -143,23 +153,3 @@ class StyleBook:
             b"<" + prefix + f'numFmt numFmtId="{number}" formatCode="{escape(code)}"/>'.encode()
             for number, code in self._new_formats
         ]
-
-    @staticmethod
-    def _grown(found: re.Match[bytes], name: bytes, added: list[bytes]) -> bytes:
-        """The element `found` with `added` children after its own, and its count attribute updated."""
-        prefix, content = found.group(1), found.group(3) or b""
-        count = len(_XF.findall(content) if name == b"cellXfs" else _NUM_FMT.findall(content)) + len(added)
-        attributes = with_attribute(found.group(2), b"count", str(count).encode())
-        return (
-            b"<"
-            + prefix
-            + name
-            + attributes
-            + b">"
-            + content
-            + b"".join(added)
-            + b"</"
-            + prefix
-            + name
-            + b">"
-        )

@@ -19,6 +19,7 @@ from app.workbook.xlsx_xml import (
     start_tag,
     unescape,
     with_attribute,
+    with_children,
 )
 
 _TABLE = start_tag(b"table")
@@ -53,22 +54,11 @@ def extend_table(xml: bytes, header_row: int, first: int, headers: tuple[str, ..
     ids = [int(i) for tag in _TABLE_COLUMN.finditer(columns.group(3) or b"") if (i := _id(tag.group(2)))]
     names = _unique_names(headers, existing)
     prefix = columns.group(1)
-    added = b"".join(
+    added = [
         b"<" + prefix + f'tableColumn id="{number}" name="{escape(name)}"/>'.encode()
         for number, name in enumerate(names, start=max(ids, default=0) + 1)
-    )
-    grown = (
-        b"<"
-        + prefix
-        + b"tableColumns"
-        + with_attribute(columns.group(2), b"count", str(len(existing) + len(names)).encode())
-        + b">"
-        + (columns.group(3) or b"")
-        + added
-        + b"</"
-        + prefix
-        + b"tableColumns>"
-    )
+    ]
+    grown = with_children(columns, b"tableColumns", added, len(existing) + len(names))
     new_ref = range_ref(top, left, bottom, last)
     head = b"<" + table.group(1) + b"table" + with_attribute(attributes, b"ref", new_ref) + b">"
     middle = _widened_filter(xml[table.end() : columns.start()], last)

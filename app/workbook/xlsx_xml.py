@@ -65,6 +65,14 @@ def with_attribute(attributes: bytes, name: bytes, value: bytes) -> bytes:
     return kept + b" " + name + b'="' + value + b'"' + attributes[len(kept) :]
 
 
+def with_children(found: re.Match[bytes], name: bytes, added: list[bytes], count: int) -> bytes:
+    """A list element matched by `element(name)` with `added` after its children, its count attribute set."""
+    prefix, content = found.group(1), found.group(3) or b""
+    attributes = with_attribute(found.group(2), b"count", str(count).encode())
+    opening = b"<" + prefix + name + attributes + b">"
+    return opening + content + b"".join(added) + b"</" + prefix + name + b">"
+
+
 def without_attributes(attributes: bytes, names: tuple[bytes, ...]) -> bytes:
     for name in names:
         attributes = _attribute_pattern(name).sub(b"", attributes)
