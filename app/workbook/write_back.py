@@ -67,9 +67,11 @@ class WriteBackResult:
     notes: list[str] = field(default_factory=list)
 
 
-def default_write_back_path(source: Path) -> Path:
-    """`<name> - results.xlsx` beside the user's file, with their file's own ending (.xlsm, .csv, …)."""
-    suffix = source.suffix.lower() if source.suffix.lower() in _KEPT_SUFFIXES else ".xlsx"
+def default_write_back_path(source: Path, suffix: str | None = None) -> Path:
+    """`<name> - results.xlsx` beside the user's file, with their file's own ending (.xlsm, .csv, …), or
+    `suffix` when the file's content says which it must be."""
+    if suffix is None:
+        suffix = source.suffix.lower() if source.suffix.lower() in _KEPT_SUFFIXES else ".xlsx"
     return source.with_name(f"{source.stem} - results{suffix}")
 
 
@@ -87,13 +89,9 @@ def write_back(
     """
     options = options or ExportOptions()
     options.check()
-    target = (target or default_write_back_path(source)).expanduser().absolute()
-    if target.exists() and target.resolve() == source.resolve():
-        raise WriteBackToOriginal(source)
-    check_target(target, force=options.force)
     kind, package, encrypted = _open(source, source_password)
     if kind is WorkbookFormat.CSV:
-        return _write_csv(source, report, target, options)
+        return _write_csv(source, report, _target(source, target, None, options), options)
     if package is None:
         raise WriteBackNotPossible(
             f"“{source.name}” is saved in {_FORMAT_WORDS.get(kind, kind.value)}; results can only be written "
@@ -104,7 +102,8 @@ def write_back(
     with package:
         try:
             with zipfile.ZipFile(package) as archive:
-                _check_suffix(source, target, read_workbook(archive).content_type)
+                suffix = _SUFFIX_OF_CONTENT.get(read_workbook(archive).content_type.lower())
+            target = _target(source, target, suffix, options)
 
             def build(destination: str | BinaryIO) -> None:
                 if isinstance(destination, str):
@@ -120,6 +119,21 @@ def write_back(
             raise WriteBackNotPossible(
                 f"“{source.name}” cannot be written back: a part of it is damaged. {_OFFER}"
             ) from None
+
+
+def _target(source: Path, target: Path | None, suffix: str | None, options: ExportOptions) -> Path:
+    """Where the copy goes: never over their file, nothing replaced unasked, with the ending Excel insists
+    on for this kind of workbook (it refuses to open one whose name says otherwise)."""
+    target = (target or default_write_back_path(source, suffix)).expanduser().absolute()
+    if target.exists() and target.resolve() == source.resolve():
+        raise WriteBackToOriginal(source)
+    if suffix and target.suffix.lower() != suffix:
+        raise WriteBackNotPossible(
+            f"The copy of “{source.name}” must end in “{suffix}”, as the workbook does: Excel refuses to "
+            f"open a workbook whose name says otherwise. Choose a name ending in “{suffix}”."
+        )
+    check_target(target, force=options.force)
+    return target
 
 
 def _open(source: Path, password: str | None) -> tuple[WorkbookFormat, BinaryIO | None, bool]:
@@ -143,15 +157,6 @@ def _open(source: Path, password: str | None) -> tuple[WorkbookFormat, BinaryIO 
     opened = open_source(source, password)
     package = io.BytesIO(opened.data) if opened.format in _EXCEL_FORMATS else None
     return opened.format, package, opened.encrypted
-
-
-def _check_suffix(source: Path, target: Path, content_type: str) -> None:
-    expected = _SUFFIX_OF_CONTENT.get(content_type.lower())
-    if expected and target.suffix.lower() != expected:
-        raise WriteBackNotPossible(
-            f"The copy of “{source.name}” must end in “{expected}”, as the workbook does: Excel refuses to "
-            f"open a workbook whose name says otherwise. Choose a name ending in “{expected}”."
-        )
 
 
 def _write_csv(source: Path, report: RunReport, target: Path, options: ExportOptions) -> WriteBackResult:

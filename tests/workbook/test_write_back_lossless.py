@@ -162,6 +162,12 @@ def test_a_macro_workbook_stays_a_macro_workbook(tmp_path: Path) -> None:
     assert book.vba_archive is not None
 
 
+def test_the_copy_takes_the_ending_its_content_needs_when_the_name_says_otherwise(tmp_path: Path) -> None:
+    source = build_rich_workbook(tmp_path / "rewards.xlsm").rename(tmp_path / "renamed.xlsx")
+
+    assert write_back(source, report()).path == tmp_path / "renamed - results.xlsm"
+
+
 def test_a_second_write_back_writes_over_the_first_ones_columns(tmp_path: Path) -> None:
     source = build_rich_workbook(tmp_path / "rewards.xlsx")
     first = write_back(source, report()).path
