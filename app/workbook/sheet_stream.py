@@ -57,7 +57,7 @@ class Cell:
 
     @property
     def has_value(self) -> bool:
-        return bool(self.content) and b"<" in self.content  # type: ignore[operator]
+        return self.content is not None and b"<" in self.content
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,6 @@ class SheetStream:
         self._stream = stream
         self._buffer = b""
         self._position = 0
-        self._done = False
         self._head: Head | None = None
 
     def head(self) -> Head:

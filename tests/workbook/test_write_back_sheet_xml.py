@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +18,7 @@ import python_calamine
 import xlsxwriter
 
 from app.domain.outcomes import SheetColumn, SheetLayout
+from app.domain.records import CellError
 from app.workbook.export_results import result_headers, result_values
 from app.workbook.write_back import WriteBackNotPossible, write_back
 from app.workbook.xlsx_xml import column_letters
@@ -179,6 +180,49 @@ def test_an_edit_over_a_shared_formula_gives_the_other_cells_their_own_and_leave
         assert archive.read("xl/calcChain.xml").decode() == (
             f'<calcChain xmlns="{MAIN}"><c r="C3" i="1"/><c r="C4"/><c r="A9" i="2"/></calcChain>'
         )
+
+
+EDITS = (
+    date(2024, 2, 29),
+    True,
+    time(9, 30),
+    date(1899, 12, 1),  # before Excel's first day: kept as text
+    float("inf"),
+    CellError("#N/A"),
+    12.5,
+    None,
+)
+
+
+def test_grid_edits_of_every_kind_go_in_with_the_cells_own_format(tmp_path: Path) -> None:
+    def bold_name(n: int) -> str:
+        cells = f'<c r="A{n}" s="1" t="inlineStr"><is><t>Person {n}</t></is></c>' + text_cell(f"B{n}", "x")
+        return f'<row r="{n}">{cells}</row>'
+
+    numbers = range(2, 2 + len(EDITS))
+    source = package(tmp_path / "edits.xlsx", worksheet(header_row() + "".join(map(bold_name, numbers))))
+    edited = report(*numbers)
+    for outcome, value in zip(edited.outcomes, EDITS, strict=True):
+        outcome.values["Name"] = value
+        outcome.edited = frozenset({"Name"})
+
+    out = write_back(source, edited).path
+
+    sheet = openpyxl.load_workbook(out)["Staff"]
+    cells = [sheet[f"A{n}"] for n in numbers]
+    assert [cell.value for cell in cells] == [
+        datetime(2024, 2, 29),
+        True,
+        time(9, 30),
+        "1899-12-01",
+        "inf",
+        "#N/A",
+        12.5,
+        None,
+    ]
+    assert [cells[0].number_format, cells[2].number_format] == ["yyyy-mm-dd", "hh:mm:ss"]
+    assert all(cell.font.b for cell in cells)  # their bold name cells stay bold
+    assert [sheet.cell(n, STATUS).value for n in numbers] == ["Completed"] * len(EDITS)
 
 
 def test_their_array_formulas_rich_text_and_spaces_are_copied_as_they_were(tmp_path: Path) -> None:
@@ -358,3 +402,17 @@ def test_libreoffice_reads_prefixed_and_gapped_sheets(tmp_path: Path) -> None:
     assert grid[0][:4] == ["Name", "Email", "Status", "Order Id"]
     assert [grid[r - 1][STATUS - 1] for r in (2, 4, 5)] == ["Completed"] * 3
     assert grid[1][STATUS - 1 + AT["Submitted At"]] == "2026-11-20 09:30:00"
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_libreoffice_shows_formula_looking_results_as_the_text_they_are(tmp_path: Path) -> None:
+    texts = ["=1+1", "+1-2", "@SUM(A1)", "-cmd|' /C calc'!A0"]
+    rows = header_row() + "".join(person_row(n) for n in range(2, 2 + len(texts)))
+    source = package(tmp_path / "hostile.xlsx", worksheet(rows))
+    outcomes = [replace(failed_row(n), failure_reason=text) for n, text in enumerate(texts, start=2)]
+
+    out = write_back(source, sample_report(outcomes, sheets=[LAYOUT])).path
+
+    grid = libreoffice_sheet(out, 1, tmp_path)
+    assert [row[STATUS - 1 + AT["Failure Reason"]] for row in grid[1:]] == texts
