@@ -58,16 +58,21 @@ def survey_sheet(stream: SheetStream, header_row: int, edited: dict[int, set[int
 
 
 def _last_valued_column(row: Row) -> int:
-    """The row's rightmost column with a value; cells are in column order, so usually the last cell's."""
+    """The row's rightmost column with a value. Cells are in column order, so the search goes from the last
+    cell leftwards past the formatted empty ones; a cell without a reference means counting from the start."""
     content = row.content
-    at = content.rfind(b"<" + row.prefix + b"c ")
-    if at >= 0:
+    marker = b"<" + row.prefix + b"c "
+    end = len(content)
+    while (at := content.rfind(marker, 0, end)) >= 0:
         tag = _CELL_START.match(content, at)
         ref = attribute(tag.group(1), b"r") if tag else None
         position = cell_position(ref) if tag and ref else None
+        if tag is None or position is None:
+            break
         # `<c r="H5"><v>…` holds a value; `<c r="H5" s="3"/>` or `<c …></c>` only a format.
-        if tag and position and not tag.group(2) and content[content.find(b"<", tag.end()) + 1] != ord("/"):
+        if not tag.group(2) and content[content.find(b"<", tag.end()) + 1] != ord("/"):
             return position[1]
+        end = at
     return max((c.column for c in cells(content) if c.has_value), default=0)
 
 
