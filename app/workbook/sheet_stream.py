@@ -118,7 +118,6 @@ class SheetStream:
             + re.escape(self._head.sheet_data_prefix)
             + rb"sheetData\s*>"
         )
-        ends: dict[bytes, re.Pattern[bytes]] = {}
         number = 0
         while True:
             found = self._search(boundary)
@@ -133,12 +132,10 @@ class SheetStream:
                 yield Row(number, row_prefix, attributes, tag, len(tag), len(tag))
                 continue
             self._position = found.start()  # reading on keeps the row from here
-            if row_prefix not in ends:
-                ends[row_prefix] = re.compile(rb"</" + re.escape(row_prefix) + rb"row\s*>")
-            end = self._search(ends[row_prefix], skip=len(tag))
-            xml = self._buffer[self._position : end.end()]
-            self._position = end.end()
-            yield Row(number, row_prefix, attributes, xml, len(tag), len(xml) - len(end.group()))
+            content_end, end = self._row_end(b"</" + row_prefix + b"row", len(tag))
+            xml = self._buffer[self._position : self._position + end]
+            self._position += end
+            yield Row(number, row_prefix, attributes, xml, len(tag), content_end)
 
     def tail(self) -> Iterator[bytes]:
         """What follows `</sheetData>` (or `<sheetData/>`), in pieces, to the end of the part."""
@@ -147,6 +144,23 @@ class SheetStream:
         self._buffer, self._position = b"", 0
         while chunk := self._stream.read(_CHUNK):
             yield chunk
+
+    def _row_end(self, closing: bytes, skip: int) -> tuple[int, int]:
+        """Where the row's end tag (`closing`, spaces, `>`) starts and ends, from the row's start; reads on.
+
+        A plain byte search: the first `</row` after the row's start tag is its end (no `<` is bare in XML)."""
+        while True:
+            at = self._buffer.find(closing, self._position + skip)
+            if at >= 0:
+                after = at + len(closing)
+                while after < len(self._buffer) and self._buffer[after] in b" \t\r\n":
+                    after += 1
+                if after < len(self._buffer):
+                    if self._buffer[after] != ord(">"):
+                        raise SheetFormatError("has a row that is not closed properly (the file is damaged)")
+                    return at - self._position, after + 1 - self._position
+            if not self._read():
+                raise SheetFormatError("ends in the middle of its cells (the file is damaged)")
 
     def _search(self, pattern: re.Pattern[bytes], skip: int = 0) -> re.Match[bytes]:
         """The next match from `skip` bytes past the current position, reading on as needed."""

@@ -95,6 +95,9 @@ class StyleBook:
 
     def index(self, base: int, wanted: CellFormat) -> int:
         """The index of format `base` with `wanted` set, added the first time it is asked for."""
+        known = self._memo.get((base, wanted))
+        if known is not None:  # nearly every call: a result cell's format asked for again
+            return known
         if wanted == PLAIN or not self._xfs:
             return base
         if not 0 <= base < len(self._xfs):  # a cell pointing past the list shows as the default: so be it

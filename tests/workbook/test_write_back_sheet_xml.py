@@ -133,7 +133,7 @@ def test_rows_and_cells_without_a_reference_are_placed_as_excel_counts_them(tmp_
     cells = (
         '<c t="inlineStr"><is><t>Person {n}</t></is></c><c t="inlineStr"><is><t>p{n}@example.com</t></is></c>'
     )
-    rows = header_row() + "".join(f"<row>{cells.format(n=n)}</row>" for n in (2, 3))
+    rows = header_row() + "".join(f"<row>{cells.format(n=n)}</row >" for n in (2, 3))  # a space is allowed
     source = package(tmp_path / "implicit.xlsx", worksheet(rows))
 
     out = write_back(source, report(2, 3)).path
