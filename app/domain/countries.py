@@ -69,7 +69,9 @@ def place_words(text: str) -> list[str]:
     words = _NOT_WORD.sub(" ", plain).split()
     if words and words[0] == "the":
         words = words[1:]
-    return ["saint" if word == "st" else word for word in words]
+    if len(words) > 1:  # 'St Lucia'; 'ST' alone is São Tomé's code
+        words = ["saint" if word == "st" else word for word in words]
+    return words
 
 
 def find_country(text: str) -> str | None:

@@ -139,13 +139,14 @@ def describe_postal_code(rules: AddressRules) -> str:
     """'a 5-digit postal code such as 26133 or 53225', 'a ZIP code such as 95014 or 22162-1010'."""
     examples = rules.postal_examples[:2]
     if not examples:
-        return f"a {rules.postal_word}"
+        return f"the {rules.postal_word}"
     shapes = _form(rules.country).shapes
     lengths = {shape.length for shape in shapes}
     kind = rules.postal_word
     if all(shape.digits_only and not shape.separators for shape in shapes) and len(lengths) == 1:
         kind = f"{lengths.pop()}-digit {kind}"
-    return f"a {kind} such as {' or '.join(examples)}"
+    article = "an" if kind[0] in "AEIOU8" or kind.startswith(("11-", "18-")) else "a"
+    return f"{article} {kind} such as {' or '.join(examples)}"
 
 
 def _as_pattern(example: str) -> str:
