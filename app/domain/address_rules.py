@@ -9,8 +9,8 @@ country, loaded the first time an address in that country is checked and kept fo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 from app.domain.countries import country_name
@@ -47,14 +47,19 @@ class AddressRules:
     postal_pattern: re.Pattern[str] | None
     postal_examples: tuple[str, ...]
     postal_prefix: str  # what the country's format prints before the code ('CH-'); not part of it
-    examples: tuple[str, ...] = field(default=())  # two well-known areas, for messages
+    examples: tuple[str, ...]  # the keys of two well-known areas, for messages
 
-    @property
-    def area_keys(self) -> frozenset[str]:
-        return frozenset(area.key for area in self.areas)
+    @cached_property
+    def _by_key(self) -> dict[str, Area]:
+        return {area.key: area for area in self.areas}
 
     def area(self, key: str) -> Area | None:
-        return next((area for area in self.areas if area.key == key), None)
+        return self._by_key.get(key)
+
+    @property
+    def an_area(self) -> str:
+        """'a state', 'an emirate'."""
+        return f"{'an' if self.area_word[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {self.area_word}"
 
 
 @cache

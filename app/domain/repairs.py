@@ -264,7 +264,7 @@ def repair_state(cell: SourceCell, field: Field, country: str | None) -> tuple[s
     if found.value.casefold() == text.casefold():
         return found.value, trimmed(cell, field)
     rules = address_rules(country)
-    what = f"a {rules.area_word} of {rules.name}" if rules.areas else f"in {rules.name}"
+    what = f"{rules.an_area} of {rules.name}" if rules.areas else f"in {rules.name}"
     named = f"{found.value}, {what}" if found.name == found.value else f"{found.value} ({found.name}, {what})"
     check = "Check it is right." if found.abbreviated else "Nothing to do."
     return found.value, warning(

@@ -96,6 +96,14 @@ def area_label(rules: AddressRules, key: str) -> str:
     return key if area is None or _is_latin(key) else _latin_name(area) or key
 
 
+def area_words(rules: AddressRules, key: str) -> str:
+    """'California (CA)', 'Tokyo', 'Co. Cork': an area named so that no one mistakes it."""
+    area = rules.area(key)
+    label = area_label(rules, key)
+    name = _latin_name(area) if area is not None else None
+    return f"{name} ({label})" if name and name != label else label
+
+
 def _value(target: _Target, written: str) -> str:
     area = target.area
     if area is None or _is_latin(area.key) or not _is_latin(written):

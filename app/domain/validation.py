@@ -11,6 +11,9 @@ broken rules as errors); `app.domain.file_checks` adds what needs the whole file
 - Contacts are checked only on digital rows (and rows whose type is unknown), addresses only on physical
   ones: a mixed sheet may fill every column, and what a row does not use is not held against it.
 - Country: an empty country cell (or no country column) means the default country, with a warning.
+- Addresses follow their country's rules (Google's address data, `app.domain.address_rules`): the city, the
+  state or province and the postal code are required only where that country's addresses have them, the
+  postal code is checked against the country's pattern, and one outside the state's range is a warning.
 - Personalisation: the run's defaults fill a row's empty From name, From email and Message. Names (To, From)
   may be at most 100 characters, the message at most 1,000.
 - Quantity: a whole number from 1 to 1,000 per row (1 when there is no quantity column).
@@ -33,7 +36,7 @@ from typing import Any, TypeVar
 from app.domain.address_rules import AddressRules, address_rules
 from app.domain.catalog import Catalog, DeliveryType, DenominationType, Product, ShippingMethod
 from app.domain.cells import at_row, error, shown, warning
-from app.domain.countries import country_name, nearest_country
+from app.domain.countries import country_name, nearest_country, place_key
 from app.domain.emails import quick_email, read_email
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
@@ -63,7 +66,7 @@ from app.domain.repairs import (
     repair_text,
     text_value,
 )
-from app.domain.subdivisions import area_label, nearest_area
+from app.domain.subdivisions import area_label, area_words, nearest_area
 
 Value = CellValue | CellError
 T = TypeVar("T")
@@ -77,7 +80,7 @@ _CACHE_LIMIT = 50_000
 _DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "CLP", "COP", "ARS"})
 _TYPE_WORDS = "email, sms, link or mail"
 _CENT = Decimal("0.01")
-_LONGEST_AREA_CODE = 6  # 'CA', 'NSW', 'B.C.S.': an area written this short is a code, not a name
+_LONGEST_AREA_CODE = 4  # 'CA', 'NSW', 'CDMX', 'Jal.': a key this short is a code, not a name
 
 # Bound once: the hot path reads these for every row, and an Enum member lookup costs several dict lookups.
 _FIRST, _LAST, _FULL = Field.FIRST_NAME, Field.LAST_NAME, Field.FULL_NAME
@@ -1117,7 +1120,7 @@ def _read_state(cell: SourceCell, rules: AddressRules | None) -> Outcome:
                 "state.unknown",
                 cell,
                 _STATE,
-                f"{shown(cell.value)} is not a {rules.area_word} of {_country_words(rules)} we know; kept as "
+                f"{shown(cell.value)} is not {rules.an_area} of {_country_words(rules)} we know; kept as "
                 f"it is.{guess} Check it, or clear the cell: addresses there need no {rules.area_word}.",
             ),
         )
@@ -1126,7 +1129,7 @@ def _read_state(cell: SourceCell, rules: AddressRules | None) -> Outcome:
             "state.unknown",
             cell,
             _STATE,
-            f"{shown(cell.value)} is not a {rules.area_word} of {_country_words(rules)}. Expected "
+            f"{shown(cell.value)} is not {rules.an_area} of {_country_words(rules)}. Expected "
             f"{_described_areas(rules)}.{guess} Correct it (and check the country).",
         ),
     )
@@ -1158,7 +1161,7 @@ def _read_postal_code(cell: SourceCell, rules: AddressRules | None, area: str | 
                 "zip.other_area",
                 cell,
                 _ZIP,
-                f"{code} is not a {word} of {area_label(rules, area)}: the {word}s there begin otherwise. "
+                f"{code} is not a {word} of {area_words(rules, area)}: the {word}s there begin otherwise. "
                 f"Check the {word} and the {rules.area_word}; one of them is likely mistyped.",
             ),
         )
@@ -1175,7 +1178,8 @@ def _described_areas(rules: AddressRules) -> str:
     labels = [area_label(rules, key) for key in rules.examples]
     if not labels:
         return f"the {rules.area_word}"
-    kind = "code or name" if any(len(label) <= _LONGEST_AREA_CODE for label in labels) else "name"
+    coded = any(key.isascii() and len(place_key(key)) <= _LONGEST_AREA_CODE for key in rules.examples)
+    kind = "code or name" if coded else "name"
     return f"the {rules.area_word}'s {kind}, such as {' or '.join(labels)}"
 
 

@@ -232,7 +232,16 @@ def test_each_country_needs_the_parts_its_addresses_have(
 @pytest.mark.parametrize(
     ("country", "code", "words"),
     [
-        ("JP", "state.missing", ["no prefecture, and addresses in Japan (JP) need one", "such as Tokyo or"]),
+        (
+            "JP",
+            "state.missing",
+            ["no prefecture, and addresses in Japan (JP) need one", "name, such as Tokyo or"],
+        ),
+        (
+            "AE",
+            "state.missing",
+            ["no emirate, and addresses in United Arab Emirates", "name, such as Abu Dhabi"],
+        ),
         ("MX", "state.missing", ["no state, and addresses in Mexico (MX) need one", "code or name, such as"]),
         ("SG", "zip.missing", ["no postal code, and addresses in Singapore (SG) need one", "6-digit"]),
         ("US", "city.missing", ["no city, and addresses in United States (US) need one", "Type it"]),
@@ -249,6 +258,13 @@ def test_a_missing_part_is_named_in_the_countrys_words(
     assert len(found) == 1, [i.message for i in issues]
     for word in words:
         assert word in found[0].message, found[0].message
+
+
+def test_an_unknown_area_is_named_in_the_countrys_words(check: Check) -> None:
+    _, issues = check(address("AE", "Dubia", None, None))
+    assert errors(issues) == ["state.unknown"]
+    assert '"Dubia" is not an emirate of United Arab Emirates (AE)' in issues[0].message
+    assert "Did you mean Dubai?" in issues[0].message
 
 
 def test_an_unknown_state_is_an_error_only_where_addresses_need_one(check: Check) -> None:
@@ -339,9 +355,9 @@ def test_a_postal_code_that_is_not_the_countrys_is_an_error_with_its_examples(
 def test_a_postal_code_of_another_state_is_a_warning_naming_both(check: Check) -> None:
     recipient, issues = check(address("US", "CA", "10001", "New York"))  # a New York ZIP code
     assert codes(issues) == ["zip.other_area"] and issues[0].severity is Severity.WARNING
-    assert "10001 is not a ZIP code of CA" in issues[0].message and "Check the ZIP code and the state" in (
-        issues[0].message
-    )
+    assert "10001 is not a ZIP code of California (CA)" in issues[
+        0
+    ].message and "Check the ZIP code and the state" in (issues[0].message)
     assert recipient.address is not None and recipient.address.zip == "10001"
 
 
