@@ -16,7 +16,7 @@ from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
 from app.domain.postal_codes import normalise_postal_code, postal_code_problem, restore_zeros
 from app.domain.records import CellValue, SourceCell
-from app.domain.repairs import repair_country, repair_postal_code, repair_state
+from app.domain.repairs import repair_postal_code
 from app.domain.subdivisions import find_area
 from tests.domain.helpers import Check, codes
 
@@ -91,30 +91,6 @@ def test_every_iso_country_is_found_by_its_codes_and_each_of_its_names() -> None
         assert {find_country(name) for name in names} == {country.alpha_2}, country
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected", "warned"),
-    [
-        ("Deutschland", "DE", 'read "Deutschland" as the country code DE (Germany)'),
-        ("Allemagne", "DE", "as the country code DE"),
-        ("U.S.", "US", 'read "U.S." as the country code US (United States)'),
-        ("usa", "US", "as the country code US"),
-        ("Türkiye", "TR", "as the country code TR"),
-        ("gb", "GB", None),  # only the case changes: nothing to say
-        ("Atlantis", None, None),  # the rules report it, with the fix
-    ],
-)
-def test_a_country_written_otherwise_is_repaired_with_a_warning_saying_so(
-    raw: str, expected: str | None, warned: str | None
-) -> None:
-    code, issue = repair_country(cell(raw), F.COUNTRY)
-    assert code == expected
-    if warned is None:
-        assert issue is None
-    else:
-        assert issue is not None and issue.code == "repair.country_name" and issue.cell == "C7"
-        assert warned in issue.message and "Nothing to do" in issue.message
-
-
 # -- states, provinces, prefectures ------------------------------------------------------------------------
 
 AREAS = [
@@ -159,29 +135,6 @@ def test_every_area_google_lists_is_found_by_its_key_and_each_of_its_names() -> 
                 assert found.value in {area.key, *area.names}, (country.alpha_2, text, found)
                 checked += 1
     assert checked > 2000
-
-
-@pytest.mark.parametrize(
-    ("country", "raw", "expected", "warned"),
-    [
-        ("US", "Massachusetts", "MA", "as MA (Massachusetts, a state of United States). Nothing to do"),
-        ("US", "Calif.", "CA", "as CA (California, a state of United States). Check it is right"),
-        ("CA", "Ontario", "ON", "as ON (Ontario, a province of Canada)"),
-        ("DE", "Bavaria", "BY", "as BY (Bayern, in Germany)"),
-        ("IE", "Cork", "Co. Cork", "as Co. Cork, a county of Ireland"),
-        ("US", "ma", "MA", None),
-    ],
-)
-def test_a_state_written_otherwise_is_repaired_with_a_warning_saying_so(
-    country: str, raw: str, expected: str, warned: str | None
-) -> None:
-    value, issue = repair_state(cell(raw), F.STATE, country)
-    assert value == expected
-    if warned is None:
-        assert issue is None
-    else:
-        assert issue is not None and issue.code == "repair.state_name"
-        assert warned in issue.message, issue.message
 
 
 # -- what each country's addresses need --------------------------------------------------------------------

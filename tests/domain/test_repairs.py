@@ -135,6 +135,7 @@ def test_postal_codes_get_their_leading_zeros_back(
         ("Tokyo", "JP", "Tokyo", None, ""),  # Latin letters keep Japan's prefecture in Latin letters
         ("ZZ", "US", None, None, ""),  # unknown where the country lists its states: the rules report it
         ("Bavaria", "DE", "BY", "repair.state_name", "as BY (Bayern, in Germany)"),
+        ("Cork", "IE", "Co. Cork", "repair.state_name", "as Co. Cork, a county of Ireland"),
         ("Oberbayern", "DE", "Oberbayern", None, ""),  # not a state ISO knows, where none is needed: kept
     ],
 )
@@ -156,8 +157,9 @@ def test_state_names_become_codes(
         ("Deutschland", "DE", "repair.country_name"),
         ("U.K.", "GB", "repair.country_name"),
         ("México", "MX", "repair.country_name"),
-        ("Allemagne", "DE", "repair.country_name"),
+        ("Allemagne", "DE", "repair.country_name"),  # any language: pycountry's translations
         ("Türkiye", "TR", "repair.country_name"),
+        ("U.S.", "US", "repair.country_name"),  # dots taken away: said
         ("US", "US", None),
         ("us", "US", None),
         ("fr", "FR", None),
