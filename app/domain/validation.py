@@ -34,7 +34,14 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from app.domain.address_rules import AddressRules, address_rules
-from app.domain.catalog import Catalog, DeliveryType, DenominationType, Product, ShippingMethod
+from app.domain.catalog import (
+    Catalog,
+    DeliveryType,
+    DenominationType,
+    Product,
+    ShippingMethod,
+    has_cents_at_most,
+)
 from app.domain.cells import at_row, error, shown, warning
 from app.domain.countries import country_name, nearest_country, place_key
 from app.domain.emails import quick_email, read_email
@@ -79,7 +86,6 @@ MAX_QUANTITY = 1000
 _CACHE_LIMIT = 50_000
 _DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "CLP", "COP", "ARS"})
 _TYPE_WORDS = "email, sms, link or mail"
-_CENT = Decimal("0.01")
 _LONGEST_AREA_CODE = 4  # 'CA', 'NSW', 'CDMX', 'Jal.': a key this short is a code, not a name
 
 # Bound once: the hot path reads these for every row, and an Enum member lookup costs several dict lookups.
@@ -653,10 +659,7 @@ class RowValidator:
             )
         if product.allows_value(amount.value):
             return None
-        cents = (
-            product.denomination_type is DenominationType.VARIABLE
-            and amount.value != amount.value.quantize(_CENT)
-        )
+        cents = product.denomination_type is DenominationType.VARIABLE and not has_cents_at_most(amount.value)
         rule = product.describe_values() + (", with at most 2 decimals" if cents else "")
         return error(
             "value.not_allowed",

@@ -138,6 +138,12 @@ RULES = [
     (row(DIGITAL, product="VISA-VAR", value=600), "value.not_allowed", "G7", ["from 5 to 500 USD"]),
     (row(DIGITAL, product="VISA-VAR", value=12.345), "value.not_allowed", "G7", ["with at most 2 decimals"]),
     (
+        row(DIGITAL, product="VISA-VAR", value=1e26),
+        "value.not_allowed",
+        "G7",
+        ["from 5 to 500 USD"],
+    ),  # > precision
+    (
         row(DIGITAL, product="TIMS-CA", value="25 USD"),
         "value.currency_mismatch",
         "G7",
