@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.address_rules import AddressRules, Area, address_rules
-from app.domain.countries import catalogues, name_forms, place_key, place_words
+from app.domain.countries import NearIndex, catalogues, name_forms, nearest_key, place_key, place_words
 
 _SHORTEST_ABBREVIATION = 3  # 'Ont.', 'Mass.', 'Calif.': fewer letters than this match too much
 _SHORTEST_LEADING_WORDS = 4  # 'Beijing' for 'Beijing Shi'; 'New' or 'Río' alone say too little
@@ -78,15 +78,10 @@ def find_area(country: str, text: str) -> AreaMatch | None:
 
 
 def nearest_area(country: str, text: str) -> str | None:
-    """The name of the area whose name is closest to a misspelt `text` ('Califonia' → 'California')."""
-    import difflib  # noqa: PLC0415  (only for messages about unknown values)
-
-    key = place_key(text)
-    if len(key) < 4:
-        return None
-    names = _index(country).names
-    close = difflib.get_close_matches(key, names.keys(), n=1, cutoff=0.8)
-    return names[close[0]].name if close else None
+    """The name of the area whose name `text` misspells ('Califonia' → 'California'), if one."""
+    index = _index(country)
+    found = nearest_key(place_key(text), index.near)
+    return index.names[found].name if found else None
 
 
 def area_label(rules: AddressRules, key: str) -> str:
@@ -150,6 +145,7 @@ class _Index:
             k: t for k, t in _unambiguous((place_key(n), t) for n, t in names).items() if k not in self.codes
         }
         self.phrases = [(place_words(name), target) for name, target in names]
+        self.near = NearIndex(self.names)
         self._translated: dict[str, _Target] | None = None
 
     def translated(self) -> dict[str, _Target]:
