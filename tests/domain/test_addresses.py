@@ -11,7 +11,7 @@ import pycountry
 import pytest
 
 from app.domain.address_rules import address_rules
-from app.domain.countries import find_country
+from app.domain.countries import find_country, nearest_country
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
 from app.domain.postal_codes import normalise_postal_code, postal_code_problem, restore_zeros
@@ -89,6 +89,16 @@ def test_every_iso_country_is_found_by_its_codes_and_each_of_its_names() -> None
         names = [country.alpha_2, country.alpha_3, country.name.upper(), country.name.lower()]
         names += [getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)]
         assert {find_country(name) for name in names} == {country.alpha_2}, country
+
+
+@pytest.mark.parametrize(
+    ("text", "guess"),
+    [("Germny", "DE"), ("Gremany", "DE"), ("Untied States", "US"), ("Frnace", "FR"), ("Swtizerland", "CH"),
+     ("Brazill", "BR"), ("Narnia", None), ("Frn", None), ("E004211", None)],
+)  # fmt: skip
+def test_a_misspelt_country_is_guessed_for_the_message(text: str, guess: str | None) -> None:
+    assert find_country(text) is None
+    assert nearest_country(text) == guess
 
 
 # -- states, provinces, prefectures ------------------------------------------------------------------------
