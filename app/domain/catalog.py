@@ -32,6 +32,13 @@ def money(value: Decimal | int | float | str) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def has_cents_at_most(value: Decimal) -> bool:
+    """True for 25, 25.5 and 25.50; False for 25.505. Not by quantizing, which raises for a value with more
+    digits than Decimal's precision (1e26 typed in a cell)."""
+    exponent = value.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -2
+
+
 @dataclass(frozen=True)
 class Product:
     """One card the vendor sells (`GET /v1/Products`), reduced to what validation and costing need."""
@@ -59,8 +66,7 @@ class Product:
         """True when the vendor accepts this face value for this product."""
         if self.denomination_type is DenominationType.FIXED:
             return any(value == d for d in self.denominations)
-        has_cents_at_most = value == value.quantize(CENT)
-        return has_cents_at_most and self.minimum <= value <= self.maximum
+        return has_cents_at_most(value) and self.minimum <= value <= self.maximum
 
     def describe_values(self) -> str:
         """The allowed values in words, for messages: '10, 25, 50 or 100 USD' or 'from 5 to 500 USD'."""

@@ -32,7 +32,11 @@ from app.sandbox.constants import (
 
 CENT = Decimal("0.01")
 E164 = re.compile(r"\+[1-9]\d{7,14}")
-PHYSICAL_REQUIRED = ("Name", "AddressLine1", "City", "State", "Zip", "Country")
+PHYSICAL_REQUIRED = ("Name", "AddressLine1", "Country")
+# The sandbox's own simple rule: US addresses need all three; elsewhere they may be empty, as many countries'
+# addresses have no state, no postal code or (Singapore, Hong Kong) no city. The app checks each country's
+# own rules before it sends.
+US_REQUIRED = ("City", "State", "Zip")
 PHYSICAL_OPTIONAL = ("AddressLine2", "Company", "Phone")
 
 # Plain ASCII addresses are accepted by one regex: email-validator takes ~25 µs an address, a quarter of the
@@ -299,7 +303,8 @@ def _physical_address(raw: Any, path: str, errors: FieldErrors) -> None:
     if not isinstance(raw, dict):
         errors[path] = ["PhysicalDeliveryAddress is required."]
         return
-    for name in PHYSICAL_REQUIRED:
+    required = PHYSICAL_REQUIRED + (US_REQUIRED if field(raw, "Country") == "US" else ())
+    for name in required:
         value = field(raw, name)
         if not isinstance(value, str) or not value.strip():
             errors[f"{path}.{name}"] = [f"{name} is required."]
