@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.config.logging_setup import configure_logging
-from app.config.paths import APP_NAME, AppPaths
+from app.config.paths import APP_NAME, AppPaths, keep_new_files_private
 from app.config.secrets import SecretStore
 from app.config.settings import SettingsStore
 from app.ui.error_dialog import UnexpectedErrorHandler
@@ -53,6 +53,7 @@ def view_state_store(paths: AppPaths) -> QSettings:
 
 def run_gui(paths: AppPaths, workbook: Path | None = None) -> int:
     """Open the desktop app (with `workbook`, when given) and return its exit status when it closes."""
+    keep_new_files_private()
     paths.ensure()
     configure_logging(paths.log_file)
     app = create_application()

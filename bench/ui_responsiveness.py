@@ -190,13 +190,16 @@ def main() -> int:
         window.go_to_step(SEND)
         send = window.send_page
         wait_for(app, lambda: not send.planning and send.send_button.isEnabled(), "the plan")
+        send.send_button.click()  # the confirmation first: the balance is read again, then it asks
+        wait_for(app, lambda: send._confirming is not None and send._confirming.isVisible(), "the question")
+        assert send._confirming is not None
         results.append(
             (
                 f"send {args.send_rows:,} rows ({len(send._plan.plan.orders) if send._plan else 0} orders)",
                 measure(
                     app,
                     beat,
-                    send.send_button.click,
+                    send._confirming.send_button.click,
                     lambda: send.is_complete() and not send.sending,
                     "the run",
                 ),

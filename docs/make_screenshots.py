@@ -191,9 +191,12 @@ class Walkthrough:
         self.window.go_to_step(SEND)
         page = self.window.send_page
         self.wait(lambda: not page.planning and page.send_button.isEnabled(), "the plan")
+        page.send_button.click()
+        self.wait(lambda: page._confirming is not None and page._confirming.isVisible(), "the confirmation")
         self.shot("04-send-confirm")
         httpx.post(faults, json={"latency_ms": 700}).raise_for_status()
-        page.send_button.click()
+        assert page._confirming is not None
+        page._confirming.send_button.click()
         bar = page.rows_progress
         self.wait(lambda: bar.value() > 0 and 2 * bar.value() >= bar.maximum(), "half of the rows to be sent")
         self.settle(800)

@@ -20,6 +20,7 @@ from app.domain.catalog import (
     Catalog,
     DeliveryType,
     DenominationType,
+    LeftOut,
     Product,
     ShippingMethod,
 )
@@ -120,13 +121,16 @@ class CatalogCache:
     def _refresh(self) -> Catalog:
         catalog = self._fetch()
         self.last_error = None
-        _write_atomically(self.path, json.dumps(catalog_to_json(catalog), indent=1))
+        write_atomically(self.path, json.dumps(catalog_to_json(catalog), indent=1))
         log.info("Catalog fetched: %d products", len(catalog.products))
         return catalog
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a temporary file next to `path`, then rename it over: a reader never sees half a file."""
+def write_atomically(path: Path, text: str) -> None:
+    """Write a temporary file next to `path`, then rename it over: a reader never sees half a file.
+
+    The file is its owner's alone (mkstemp makes it 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
@@ -156,6 +160,11 @@ def catalog_to_json(catalog: Catalog) -> dict[str, Any]:
             for m in catalog.shipping_methods.values()
         ],
         "brandings": [{"id": b.id, "name": b.name} for b in catalog.brandings.values()],
+        "left_out": [
+            {"id": p.product_id, "reason": p.reason, "position": p.position} for p in catalog.left_out
+        ],
+        "shipping_unavailable": catalog.shipping_unavailable,
+        "brandings_unavailable": catalog.brandings_unavailable,
     }
 
 
@@ -171,11 +180,16 @@ def catalog_from_json(data: dict[str, Any]) -> Catalog:
         for m in data["shipping_methods"]
     ]
     brandings = [Branding(b["id"], b["name"]) for b in data["brandings"]]
+    # Written since catalogs name what they leave out; a file from before has none of these keys.
+    left_out = [LeftOut(p["id"], p["reason"], p.get("position")) for p in data.get("left_out", [])]
     return Catalog(
         products={p.id: p for p in products},
         shipping_methods={m.id: m for m in methods},
         brandings={b.id: b for b in brandings},
         fetched_at=fetched_at,
+        left_out=tuple(left_out),
+        shipping_unavailable=data.get("shipping_unavailable"),
+        brandings_unavailable=data.get("brandings_unavailable"),
     )
 
 

@@ -8,24 +8,28 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TypeVar
 from urllib.parse import quote
 
 import httpx
-import truststore
 
-from app.api import wire
+from app.api import transport, wire
+from app.api.base_url import check_base_url
 from app.api.errors import (
+    AnswerTooLargeError,
     ApiError,
     AuthenticationError,
     CertificateError,
     DuplicateOrderError,
+    ForbiddenError,
     InsufficientFundsError,
+    InvalidAnswerError,
     NotFoundError,
     RateLimitedError,
+    RedirectError,
     RequestCancelled,
     TransientError,
     ValidationError,
@@ -33,9 +37,11 @@ from app.api.errors import (
     parse_body,
     parse_retry_after,
     scrub,
+    status_text,
 )
 from app.api.retry import NO_RETRY, RetryPolicy, Sleep, interruptible_sleep
 from app.api.tokens import TokenManager
+from app.api.transport import Budget
 from app.domain.catalog import Catalog
 from app.domain.errors import UserInputError
 from app.domain.redaction import redact
@@ -65,27 +71,26 @@ class CreatedOrder:
     differences: tuple[str, ...] = field(default=())
 
 
-def default_http_client(timeout: float = 30.0) -> httpx.Client:
-    """An HTTP client that trusts the operating system's certificate store (so a company's own CA works)."""
-    return httpx.Client(
-        verify=truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
-        timeout=timeout,
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-        headers={"User-Agent": "giftbatch"},
-    )
+def default_http_client() -> httpx.Client:
+    """An HTTP client whose requests honour their deadline, trusting the OS certificate store."""
+    return transport.bounded_http_client()
 
 
 class VendorClient:
     """One profile's connection to the vendor. Thread-safe: many threads may share one client.
 
     Every call takes an optional `cancel` event; setting it stops waits at once and raises `RequestCancelled`
-    (a request already on the wire is allowed to finish). GETs and order creation are retried on transient
-    failures; nothing is retried on 400, 403, 404, 409 or 422, and a 401 renews the token once.
+    (a request already on the wire is allowed to finish, or cut short by `abort_requests`). GETs and order
+    creation are retried on transient failures; nothing is retried on 400, 403, 404, 409 or 422, nor on a
+    redirect, an untrusted certificate or an answer that is too large or not valid, and a 401 renews the
+    token once.
 
-    `timeout` (seconds) applies to every request, also through an injected HTTP client. The client closes
-    the HTTP client only if it built it; an injected one belongs to whoever passed it in. `sleep` and `clock`
-    are the waits between retries and the monotonic clock (tests pass fakes); `profile_name` names the
-    profile in messages.
+    `timeout` (seconds) bounds each request whole — connecting, sending, and every byte of the answer — and a
+    call with its retries never lasts longer than the retry policy's `total_time`. An answer larger than
+    `max_answer_bytes` is given up as it streams in. The base URL must be https (http only to this machine).
+    The client closes the HTTP client only if it built it; an injected one belongs to whoever passed it in.
+    `sleep` and `clock` are the waits between retries and the monotonic clock (tests pass fakes);
+    `profile_name` names the profile in messages.
     """
 
     def __init__(
@@ -97,17 +102,21 @@ class VendorClient:
         http: httpx.Client | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
+        max_answer_bytes: int = transport.MAX_ANSWER_BYTES,
         sleep: Sleep = interruptible_sleep,
         clock: Callable[[], float] = time.monotonic,
         profile_name: str | None = None,
     ) -> None:
-        self._base_url, self.host = _check_base_url(base_url)
+        self._base_url, self.host = _checked(base_url)
         self._email = email
         self._access_token = access_token
         self._owns_http = http is None
-        self._http = http if http is not None else default_http_client(timeout)
+        self._http = http if http is not None else default_http_client()
         self._retry = retry or RetryPolicy()
         self._timeout = timeout
+        self._max_answer_bytes = max_answer_bytes
+        # Set by `abort_requests` to cut the requests on the wire short; each is replaced by a fresh one then.
+        self._abort = threading.Event()
         self._sleep = sleep
         self._clock = clock
         self._account = f"profile '{profile_name}' ({email})" if profile_name else email
@@ -117,6 +126,16 @@ class VendorClient:
         self.tokens = TokenManager(self._fetch_token, clock=clock)
 
     # --- Lifetime -------------------------------------------------------------------------------------
+
+    def abort_requests(self) -> None:
+        """Cut every request now on the wire short; each ends with `RequestCancelled` within moments.
+
+        For "stop now" (a second Ctrl-C, or a cancel whose grace for the answers in flight ran out). An order
+        whose request is cut short may exist at the vendor: it is settled by resending its PONumber. Requests
+        sent after this call are not affected.
+        """
+        aborted, self._abort = self._abort, threading.Event()
+        aborted.set()
 
     def close(self) -> None:
         if self._owns_http:
@@ -140,27 +159,42 @@ class VendorClient:
         self._check_cancel(cancel, 0)
         self.tokens.refresh(cancel)
 
-    def list_products(self, *, cancel: threading.Event | None = None) -> list[wire.Product]:
-        """Every product, across all pages. A product that cannot be read is logged and left out."""
-        return self._list("/v1/Products", wire.Product, cancel=cancel, skip_invalid=True)
+    def list_products(
+        self, *, cancel: threading.Event | None = None, unreadable: list[wire.Unreadable] | None = None
+    ) -> list[wire.Product]:
+        """Every product, across all pages. A product that cannot be read is left out (and added to
+        `unreadable` when given, so that it can be named to the user)."""
+        left_out = unreadable if unreadable is not None else []
+        return self._list("/v1/Products", wire.Product, cancel=cancel, unreadable=left_out)
 
     def list_shipping_methods(self, *, cancel: threading.Event | None = None) -> list[wire.ShippingMethod]:
-        return self._list("/v1/ShippingMethods", wire.ShippingMethod, cancel=cancel, skip_invalid=True)
+        """Shipping methods; none when the vendor refuses (403) or does not have (404) this list."""
+        return self._offered("/v1/ShippingMethods", wire.ShippingMethod, cancel)[0]
 
     def list_brandings(self, *, cancel: threading.Event | None = None) -> list[wire.Branding]:
-        """Brandings, or none when this API does not offer them (they are optional)."""
-        try:
-            return self._list("/v1/Brandings", wire.Branding, cancel=cancel, skip_invalid=True)
-        except NotFoundError:
-            log.info("GET /v1/Brandings answered 404: no brandings from this API")
-            return []
+        """Brandings; none when the vendor refuses (403) or does not have (404) this list."""
+        return self._offered("/v1/Brandings", wire.Branding, cancel)[0]
 
     def fetch_catalog(self, *, cancel: threading.Event | None = None) -> Catalog:
-        """Products, shipping methods and brandings, as the domain sees them, stamped with the time now."""
-        products = self.list_products(cancel=cancel)
-        methods = self.list_shipping_methods(cancel=cancel)
-        brandings = self.list_brandings(cancel=cancel)
-        return wire.to_domain_catalog(products, methods, brandings, fetched_at=datetime.now(UTC))
+        """Products, shipping methods and brandings, as the domain sees them, stamped with the time now.
+
+        Only the products are required: an account that sends no physical cards may be refused, or not have,
+        the shipping methods (and brandings); the catalog then says it is offered none, and why. Products that
+        cannot be read are named in the catalog's `left_out`.
+        """
+        unreadable: list[wire.Unreadable] = []
+        products = self.list_products(cancel=cancel, unreadable=unreadable)
+        methods, no_methods = self._offered("/v1/ShippingMethods", wire.ShippingMethod, cancel)
+        brandings, no_brandings = self._offered("/v1/Brandings", wire.Branding, cancel)
+        return wire.to_domain_catalog(
+            products,
+            methods,
+            brandings,
+            fetched_at=datetime.now(UTC),
+            unreadable=unreadable,
+            shipping_unavailable=no_methods,
+            brandings_unavailable=no_brandings,
+        )
 
     def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None:
         """The account's balance, or None when this API does not report it (404): the app then says so."""
@@ -192,7 +226,14 @@ class VendorClient:
             # An earlier attempt whose answer was lost may have created the order; then this refusal is about
             # the retry (say, the balance now that the order is paid) and the order itself stands.
             if refusal.attempts > 1:
-                found = self.find_order_by_po_number(request.po_number, cancel=cancel)
+                try:
+                    found = self.find_order_by_po_number(request.po_number, cancel=cancel)
+                except ValidationError as failed:  # the look-up was refused, not the order: it may exist
+                    raise TransientError(
+                        f"{refusal.message} An earlier attempt's answer was lost, and looking the order up "
+                        f"failed too ({failed.message}), so it may exist; send it again under the same PONumber.",
+                        status=refusal.status,
+                    ) from None
                 if found is not None:
                     return _as_duplicate(request, found)
             raise
@@ -231,21 +272,34 @@ class VendorClient:
         cancel: threading.Event | None,
     ) -> CreatedOrder:
         original: wire.Order | None = None
+        # A look-up the vendor refuses (400) is no refusal of the order, which exists: it must never be taken
+        # for one, or the order's rows would be called rejected (and sent again) while the vendor has them.
         if duplicate.original_order_id:
             try:
                 original = self.get_order(duplicate.original_order_id, cancel=cancel)
-            except NotFoundError:
-                log.warning("The order id named by a 409 was not found; looking it up by PONumber")
+            except (NotFoundError, ValidationError):
+                log.warning("The order id named by a 409 could not be read; looking it up by PONumber")
         if original is None:
             try:
                 original = self.find_order_by_po_number(request.po_number, cancel=cancel)
-            except NotFoundError:
+            except (NotFoundError, ValidationError):
                 raise duplicate from None  # this API cannot list orders: the 409 is all we know
         if original is None:
             raise duplicate
         return _as_duplicate(request, original)
 
     # --- Plumbing -------------------------------------------------------------------------------------
+
+    def _offered(
+        self, path: str, model: type[M], cancel: threading.Event | None
+    ) -> tuple[list[M], str | None]:
+        """An optional list, and why the account is offered none when the vendor refused it or lacks it."""
+        try:
+            return self._list(path, model, cancel=cancel, unreadable=[]), None
+        except (ForbiddenError, NotFoundError) as refused:
+            why = f"the vendor answered GET {path} with {status_text(refused.status)}"
+            log.info("%s: taken as none offered", why)
+            return [], why
 
     def _fetch_token(self, cancel: threading.Event | None) -> wire.TokenResponse:
         headers = {"Email": self._email, "AccessToken": self._access_token}
@@ -259,8 +313,11 @@ class VendorClient:
         *,
         params: _Params | None = None,
         cancel: threading.Event | None = None,
-        skip_invalid: bool = False,
+        unreadable: list[wire.Unreadable] | None = None,
     ) -> list[M]:
+        """Every item across all pages. With `unreadable` given, an item that cannot be read is left out and
+        listed there (its position across pages); without it, such an item fails the call."""
+        skip_invalid = unreadable is not None
         items: list[M] = []
         previous: list[M] | None = None
         seen = 0
@@ -277,6 +334,8 @@ class VendorClient:
                 log.info("GET %s returned the same page twice: it does not page; stopping", path)
                 break
             items.extend(page.items)
+            if unreadable is not None:
+                unreadable.extend(replace(u, position=seen + u.position) for u in page.unreadable)
             seen += page.raw_count
             if not _has_more(page, seen):
                 break
@@ -303,6 +362,8 @@ class VendorClient:
         request = _Request(method, path, params, body, headers or {})
         policy = self._retry if method == "GET" or path in _IDEMPOTENT_POSTS else NO_RETRY
         started = self._clock()
+        # Sockets keep real time whatever clock the retries use: the whole call ends by this instant.
+        call_deadline = time.monotonic() + max(policy.total_time, self._timeout)
         sent = failures = 0
         renewed = False
         while True:
@@ -310,7 +371,10 @@ class VendorClient:
             self._wait_for_hold(cancel, sent)
             token = self.tokens.token(cancel) if auth else None
             sent += 1
-            outcome = self._attempt(request, parse, token)
+            spent = Budget(min(time.monotonic() + self._timeout, call_deadline), self._abort)
+            outcome = self._attempt(request, parse, token, spent)
+            if isinstance(outcome, RequestCancelled):
+                raise outcome.gave_up_after(sent)
             if not isinstance(outcome, ApiError):
                 return outcome
             if isinstance(outcome, AuthenticationError) and token is not None and not renewed:
@@ -322,6 +386,7 @@ class VendorClient:
             failures += 1
             delay = self._delay_before_retry(outcome, policy, failures, started)
             if delay is None:
+                outcome.endpoint = f"{method} {path}"
                 raise outcome.gave_up_after(sent)
             log.info("Trying again in %.2f s after: %s", delay, redact(outcome.message))
             if isinstance(outcome, RateLimitedError):
@@ -349,7 +414,9 @@ class VendorClient:
         delay = policy.delay_for(failures, retry_after)
         return delay if policy.allows_another(failures, self._clock() - started, delay) else None
 
-    def _attempt(self, request: _Request, parse: Callable[[object], T], token: str | None) -> T | ApiError:
+    def _attempt(
+        self, request: _Request, parse: Callable[[object], T], token: str | None, spent: Budget
+    ) -> T | ApiError:
         """One request: the parsed answer, or the error it came to (returned, so the caller decides)."""
         headers = {"Accept": "application/json", **request.headers}
         if request.body is not None:
@@ -358,58 +425,106 @@ class VendorClient:
             headers["Authorization"] = f"Bearer {token}"
         started = time.perf_counter()
         try:
-            response = self._http.request(
+            answer = transport.send(
+                self._http,
                 request.method,
                 self._base_url + request.path,
                 params=request.params,
                 content=request.body,
                 headers=headers,
-                timeout=self._timeout,
+                spent=spent,
+                max_bytes=self._max_answer_bytes,
             )
-        except httpx.TransportError as failure:
+        except transport.AnswerTooLarge as too_large:
+            self._log_request(request, "too large", started)
+            return AnswerTooLargeError(
+                f"The vendor at {self.host} answered {request.method} {request.path} with more data than "
+                f"Giftbatch accepts ({too_large}); it stopped reading. This is not an answer the vendor's API "
+                "gives: check the profile's base URL, or ask the vendor."
+            )
+        except (httpx.TransportError, transport.BudgetSpent) as failure:
             self._log_request(request, type(failure).__name__, started)
-            return self._transport_error(failure)
-        self._log_request(request, str(response.status_code), started)
-        if response.is_success:
-            return self._parse_success(response, parse)
-        return self._error_from(response, token)
+            return self._failed_attempt(request, failure, spent)
+        self._log_request(request, str(answer.status), started)
+        if answer.is_success:
+            return self._parse_success(request, answer, parse)
+        if answer.is_redirect:
+            return self._redirect_error(request, answer)
+        return self._error_from(request, answer, token)
 
-    def _parse_success(self, response: httpx.Response, parse: Callable[[object], T]) -> T | ApiError:
+    def _parse_success(
+        self, request: _Request, answer: transport.Answer, parse: Callable[[object], T]
+    ) -> T | ApiError:
+        what = f"{request.method} {request.path}"
         try:
-            return parse(response.json())
+            return parse(transport.load_json(answer.body))
+        except transport.TooDeep as problem:
+            return InvalidAnswerError(
+                f"The vendor at {self.host} answered {what} with data that is not valid ({problem}); "
+                "this is not an answer the vendor's API gives.",
+                status=answer.status,
+            )
         except ValueError as problem:  # not JSON, or the wrong shape: pydantic's errors are ValueErrors
             reason = wire.describe_problem(problem)
             # Retrying is right: a cut-off answer reads like this, and a retried order gets a 409 with its id.
             return TransientError(
-                f"The vendor at {self.host} answered {response.request.method} {response.url.path} "
-                f"with data we could not read ({reason}).",
-                status=response.status_code,
+                f"The vendor at {self.host} answered {what} with data we could not read ({reason}).",
+                status=answer.status,
             )
 
-    def _error_from(self, response: httpx.Response, token: str | None) -> ApiError:
+    def _redirect_error(self, request: _Request, answer: transport.Answer) -> ApiError:
+        target = _shown_location(answer.headers.get("Location"))
+        to = f" to {target}" if target else ""
+        return RedirectError(
+            f"The vendor at {self.host} redirected {request.method} {request.path}{to} (HTTP {answer.status}). "
+            "Giftbatch does not follow redirects, so that the AccessToken never goes to an address the "
+            "profile does not name: check the profile's base URL (the vendor may have moved its API).",
+            status=answer.status,
+        )
+
+    def _error_from(self, request: _Request, answer: transport.Answer, token: str | None) -> ApiError:
         secrets = (self._access_token, token or "")
-        body = parse_body(scrub(response.text, secrets))
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        body = parse_body(scrub(answer.text(), secrets))
+        retry_after = parse_retry_after(answer.headers.get("Retry-After"))
         return error_for_status(
-            response.status_code,
+            answer.status,
             body,
             host=self.host,
             account=self._account,
             retry_after=retry_after,
+            endpoint=f"{request.method} {httpx.URL(self._base_url + request.path).path}",
         )
 
-    def _transport_error(self, failure: httpx.TransportError) -> ApiError:
-        if isinstance(failure, httpx.TimeoutException):
+    def _failed_attempt(
+        self, request: _Request, failure: httpx.TransportError | transport.BudgetSpent, spent: Budget
+    ) -> ApiError:
+        """The error for a request that got no whole answer: cancelled, out of time, or the network's."""
+        if spent.aborted:
+            return RequestCancelled(f"Stopped talking to the vendor at {self.host}: cancelled.")
+        if spent.expired or isinstance(failure, httpx.TimeoutException | transport.BudgetSpent):
             return TransientError(
-                f"The vendor at {self.host} did not answer (timeout after {self._timeout:g} s); "
-                "this is usually temporary."
+                f"The vendor at {self.host} did not answer {request.method} {request.path} in time "
+                f"(timeout: {self._timeout:g} s for the whole answer); this is usually temporary."
             )
+        assert isinstance(failure, httpx.TransportError)
+        return self._transport_error(failure)
+
+    def _transport_error(self, failure: httpx.TransportError) -> ApiError:
         if isinstance(failure, httpx.UnsupportedProtocol):
             return ApiError(f"The base URL for {self.host} is not an http:// or https:// address.")
-        if "CERTIFICATE_VERIFY_FAILED" in str(failure):
+        tls = _tls_problem(failure)
+        if isinstance(tls, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(failure):
+            why = getattr(tls, "verify_message", None)
+            reason = f" ({why})" if why else ""
             return CertificateError(
-                f"The vendor at {self.host} presented a certificate this computer does not trust. If your "
-                "company uses its own certificate authority, add it to the system's trust store."
+                f"The vendor at {self.host} presented a certificate this computer does not trust{reason}. "
+                "Nothing was sent. If your company uses its own certificate authority, add it to the "
+                "system's trust store; otherwise check the profile's base URL."
+            )
+        if tls is not None:
+            return TransientError(
+                f"The secure (TLS) connection to the vendor at {self.host} failed ({tls.reason or tls}); "
+                "check the profile's base URL and the network."
             )
         if isinstance(failure, httpx.ConnectError):
             return TransientError(
@@ -451,17 +566,41 @@ class _Request:
     headers: Mapping[str, str]
 
 
-def _check_base_url(base_url: str) -> tuple[str, str]:
-    """The base URL without a trailing slash, and its host[:port] for messages."""
+def _checked(base_url: str) -> tuple[str, str]:
+    """The base URL as `check_base_url` allows it, and its host[:port] for messages."""
+    checked = check_base_url(base_url)
     try:
-        url = httpx.URL(base_url.strip())
+        url = httpx.URL(checked)
     except httpx.InvalidURL:
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
         raise UserInputError(
-            f"The base URL {base_url!r} is not a web address like https://api.vendor.example."
-        )
+            f"'{checked}' is not a web address such as https://api.vendor.example."
+        ) from None
     return str(url).rstrip("/"), url.netloc.decode("ascii")
+
+
+def _shown_location(location: str | None) -> str:
+    """Where a redirect pointed, for a message: scheme, host and path only (a query may hold a secret)."""
+    if not location:
+        return ""
+    try:
+        url = httpx.URL(location.strip())
+    except httpx.InvalidURL:
+        return ""
+    if not url.host:
+        return redact(url.path)[:200]
+    return redact(f"{url.scheme}://{url.netloc.decode('ascii', errors='replace')}{url.path}")[:200]
+
+
+def _tls_problem(failure: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind a connection failure, if one caused it (httpx wraps httpcore wraps ssl)."""
+    seen: BaseException | None = failure
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _has_more(page: wire.ListPage[M], seen: int) -> bool:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Self
 
+from app.api.transport import load_json
 from app.domain.errors import GiftbatchError
 from app.domain.redaction import redact
 
@@ -32,6 +32,8 @@ class ApiError(GiftbatchError):
         self.status = status
         self.body = body
         self.attempts = 0
+        # The call that failed, such as "GET /v1/ShippingMethods"; set by the client when it gives up.
+        self.endpoint: str | None = None
 
     def gave_up_after(self, attempts: int) -> Self:
         """Record how many requests were sent, and say so in the message when there was more than one."""
@@ -120,6 +122,19 @@ class CertificateError(ApiError):
     """The vendor's TLS certificate is not trusted by this computer; retrying cannot help."""
 
 
+class RedirectError(ApiError):
+    """The vendor answered with a redirect (3xx). Redirects are not followed: the AccessToken and the bearer
+    token must never go to an address the profile does not name; retrying cannot help."""
+
+
+class AnswerTooLargeError(ApiError):
+    """The answer outgrew the size cap and was not read further; retrying would download it again."""
+
+
+class InvalidAnswerError(ApiError):
+    """The answer is not data the vendor's API sends (JSON nested absurdly deep); retrying cannot help."""
+
+
 class RequestCancelled(ApiError):
     """The caller's cancel event fired. `attempts` > 0 means a request went out, so its effect is unknown."""
 
@@ -132,10 +147,18 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
     return redact(text)
 
 
-def parse_body(text: str) -> object:
-    """The vendor's answer as JSON when it is JSON, else its (shortened) text."""
+def status_text(status: int | None) -> str:
+    """`HTTP 404 Not Found`, or `HTTP 599` for a status with no standard phrase."""
     try:
-        return json.loads(text)
+        return f"HTTP {status} {HTTPStatus(status or 0).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def parse_body(text: str) -> object:
+    """The vendor's answer as JSON when it is JSON (and not nested absurdly deep), else its (shortened) text."""
+    try:
+        return load_json(text.encode())
     except ValueError:
         return text[:_MAX_BODY_CHARS]
 
@@ -158,9 +181,11 @@ def error_for_status(
     host: str,
     account: str,
     retry_after: float | None = None,
+    endpoint: str | None = None,
 ) -> ApiError:
-    """The typed error for a non-2xx answer, with a message that names the host and never a secret."""
-    context = _Context(status, body, host, account, _vendor_detail(body))
+    """The typed error for a non-2xx answer, with a message that names the host (and the call, when given)
+    and never a secret."""
+    context = _Context(status, body, host, account, _vendor_detail(body), endpoint)
     build = _BUILDERS.get(status)
     if build is not None:
         return build(context, retry_after)
@@ -184,13 +209,11 @@ class _Context:
     host: str
     account: str
     detail: str
+    endpoint: str | None = None
 
     @property
     def code(self) -> str:
-        try:
-            return f"HTTP {self.status} {HTTPStatus(self.status).phrase}"
-        except ValueError:
-            return f"HTTP {self.status}"
+        return status_text(self.status)
 
     @property
     def said(self) -> str:
@@ -211,8 +234,9 @@ def _unauthorized(c: _Context, _retry_after: float | None) -> ApiError:
 
 
 def _forbidden(c: _Context, _retry_after: float | None) -> ApiError:
+    to = f" to {c.endpoint}" if c.endpoint else ""
     return ForbiddenError(
-        f"The vendor at {c.host} refused API access for {c.account} ({c.code}); "
+        f"The vendor at {c.host} refused API access{to} for {c.account} ({c.code}); "
         f"API access may be disabled for these credentials in the vendor's portal.{c.said}",
         status=c.status,
         body=c.body,
@@ -221,7 +245,11 @@ def _forbidden(c: _Context, _retry_after: float | None) -> ApiError:
 
 def _bad_request(c: _Context, _retry_after: float | None) -> ApiError:
     field_errors = _field_errors(c.body)
-    reason = _describe_field_errors(field_errors) or c.detail or "no reason given"
+    named = _describe_field_errors(field_errors)
+    if named and c.detail and c.detail is not _HTML_PAGE:
+        reason = f"{_sentence(c.detail)} {named}"
+    else:
+        reason = named or c.detail or "no reason given"
     return ValidationError(
         f"The vendor at {c.host} refused the request as malformed ({c.code}): {reason}",
         status=c.status,
@@ -251,8 +279,9 @@ def _conflict(c: _Context, _retry_after: float | None) -> ApiError:
 
 
 def _not_found(c: _Context, _retry_after: float | None) -> ApiError:
+    asked = f" found nothing for {c.endpoint}" if c.endpoint else " has no such resource"
     return NotFoundError(
-        f"The vendor at {c.host} has no such resource ({c.code}).{c.said}",
+        f"The vendor at {c.host}{asked} ({c.code}): an unknown id, or a call this API does not offer.{c.said}",
         status=c.status,
         body=c.body,
     )
@@ -288,30 +317,102 @@ def _get(body: object, name: str) -> object:
 
 
 def _vendor_detail(body: object) -> str:
-    """The vendor's own `Message`, or a hint of what a non-JSON answer was; short and redacted."""
-    message = _get(body, "Message")
-    if isinstance(message, str) and message.strip():
-        return redact(message.strip())[:_MAX_DETAIL_CHARS]
-    if isinstance(body, str) and body.strip():
+    """What the vendor said in words, or a hint of what a non-JSON answer was; short and redacted.
+
+    Read from every shape the engine may send: `Message`/`message` (ours, ASP.NET Web API 2), RFC 7807
+    ProblemDetails (`title`, `detail`), `error`/`error_description`, a bare JSON string (a Web API throttling
+    429), a list of strings, or plain text.
+    """
+    if isinstance(body, str):
+        if not body.strip():
+            return ""
         if body.lstrip().startswith("<"):
             return _HTML_PAGE
-        return redact(" ".join(body.split()))[:_MAX_DETAIL_CHARS]
+        return _short(body)
+    if isinstance(body, list):
+        return _short("; ".join(_words(item) for item in body[:_MAX_LISTED] if _words(item)))
+    said: list[str] = []
+    for name in _MESSAGE_KEYS:
+        text = _words(_get(body, name))
+        if text and text not in said:
+            said.append(text)
+    return _short(" ".join(_sentence(text) for text in said))
+
+
+# Where an error body says what went wrong, in the order a reader wants them.
+_MESSAGE_KEYS = ("Message", "title", "detail", "error", "error_description")
+# Where an error body names fields: ours and ProblemDetails (`Errors`), ASP.NET Web API 2 (`ModelState`).
+_FIELD_ERROR_KEYS = ("Errors", "ModelState", "ValidationErrors")
+# Keys of one entry of a list of field errors (`[{"field": ..., "message": ...}]`), as frameworks spell them.
+_PATH_KEYS = ("field", "propertyName", "path", "memberNames", "member", "name", "key", "source", "loc")
+_TEXT_KEYS = ("message", "errorMessage", "detail", "description", "reason", "msg", "title")
+# A hostile or broken answer can name a million fields; what a person can act on is far fewer.
+_MAX_LISTED = 1000
+
+
+def _short(text: str) -> str:
+    return redact(" ".join(text.split()))[:_MAX_DETAIL_CHARS]
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", ":")) else text + "."
+
+
+def _words(value: object) -> str:
+    """A message held by a JSON value: a string, or the text of an object such as `{"message": ...}`."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return next((t for t in (_words(_get(value, k)) for k in _TEXT_KEYS) if t), "")
     return ""
 
 
 def _field_errors(body: object) -> dict[str, list[str]]:
-    errors = _get(body, "Errors")
-    if not isinstance(errors, dict):
-        return {}
+    """Field path → what is wrong with it, from `Errors`, `errors`, `modelState` or a list of entries.
+
+    Messages that name no field (a list of strings, an entry without a path) are kept under "" so that they
+    reach the user as errors about the whole request.
+    """
     result: dict[str, list[str]] = {}
-    for name, problems in errors.items():
-        listed = problems if isinstance(problems, list) else [problems]
-        result[str(name)] = [redact(str(p)) for p in listed]
+    for name in _FIELD_ERROR_KEYS:
+        found = _get(body, name)
+        entries = found.items() if isinstance(found, dict) else _listed_entries(found)
+        for path, problems in list(entries)[:_MAX_LISTED]:
+            listed = problems if isinstance(problems, list) else [problems]
+            texts = [
+                redact((_words(p) or str(p))[:_MAX_DETAIL_CHARS])
+                for p in listed[:_MAX_LISTED]
+                if p is not None
+            ]
+            result.setdefault(str(path)[:_MAX_DETAIL_CHARS], []).extend(texts)
     return result
 
 
+def _listed_entries(found: object) -> list[tuple[str, object]]:
+    """`[{"propertyName": "LineItems[0].Value", "errorMessage": "..."}, "a message", ...]` as (path, problem)."""
+    if not isinstance(found, list):
+        return []
+    entries: list[tuple[str, object]] = []
+    for item in found[:_MAX_LISTED]:
+        if isinstance(item, dict):
+            path = next((_path_text(_get(item, k)) for k in _PATH_KEYS if _get(item, k) is not None), "")
+            entries.append((path, _words(item) or "refused"))
+        elif isinstance(item, str):
+            entries.append(("", item))
+    return entries
+
+
+def _path_text(value: object) -> str:
+    if isinstance(value, list):  # `memberNames: ["Value"]`, `loc: ["body", "lineItems", 0]`
+        return ".".join(str(part) for part in value[:8])
+    return str(value)
+
+
 def _describe_field_errors(field_errors: dict[str, list[str]], shown: int = 3) -> str:
-    parts = [f"{name}: {'; '.join(problems)}" for name, problems in list(field_errors.items())[:shown]]
+    parts = [
+        f"{name}: {'; '.join(problems)}" if name else "; ".join(problems)
+        for name, problems in list(field_errors.items())[:shown]
+    ]
     more = len(field_errors) - shown
     return ", ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -120,39 +120,64 @@ class TokenResponse(WireModel):
 # --- Catalog --------------------------------------------------------------------------------------
 
 
-class ProductCost(WireModel):
-    fee: Money = Decimal(0)
-    discount_percentage: Money = Decimal(0)
+class CatalogModel(WireModel):
+    """A catalog shape: a field the vendor writes as `null` takes its default, as if it were absent.
+
+    Public clients of the engine show any list or object of a product as `null` (`translations`, `media`);
+    that means "none", never "unreadable".
+    """
 
     @model_validator(mode="before")
     @classmethod
-    def _nulls_are_zero(cls, data: Any) -> Any:
-        """A vendor that writes `"Fee": null` means no fee."""
+    def _nulls_are_absent(cls, data: Any) -> Any:
         if isinstance(data, dict):
             return {key: value for key, value in data.items() if value is not None}
         return data
 
 
-class Faceplate(WireModel):
+def _ignored_if_unreadable(empty: Callable[[], Any]) -> WrapValidator:
+    """A part of a product the app does not use (media, meta, translations) never makes it unreadable."""
+
+    def read(value: object, handler: ValidatorFunctionWrapHandler, _info: ValidationInfo) -> object:
+        try:
+            return handler(value)
+        except PydanticValidationError:
+            log.debug("Unreadable optional product detail from the vendor ignored")
+            return empty()
+
+    return WrapValidator(read)
+
+
+class ProductCost(CatalogModel):
+    fee: Money = Decimal(0)  # `"Fee": null` means no fee
+    discount_percentage: Money = Decimal(0)
+
+
+class Faceplate(CatalogModel):
     name: str | None = None
     path: str | None = None
 
 
-class Media(WireModel):
+class Media(CatalogModel):
     faceplates: list[Faceplate] = []
+    logo: str | None = None
 
 
-class ShippingConfiguration(WireModel):
+class ShippingConfiguration(CatalogModel):
     fulfillment_group: str | None = None
     has_required_card_carriers: bool | None = None
 
 
-class ProductMeta(WireModel):
+class ProductMeta(CatalogModel):
     shipping_configuration: ShippingConfiguration | None = None
+    supports_api_balance_checks: bool | None = None
+    website: str | None = None
+    colors: Any = None
 
 
-class Product(WireModel):
-    """One product of `GET /v1/Products`. Only `Id` is required; everything else has a harmless default."""
+class Product(CatalogModel):
+    """One product of `GET /v1/Products`. Only `Id` is required; everything else has a harmless default, and
+    a `null` reads as that default."""
 
     id: str
     name: str = ""
@@ -160,25 +185,25 @@ class Product(WireModel):
     long_description: str | None = None
     denominations: list[Money] = []
     denomination_type: str = DenominationType.FIXED.value
-    available_delivery_types: list[str] = []
+    available_delivery_types: list[Any] = []
     type: str = "Digital"
     currency_code: str = "USD"
     cost: ProductCost | None = None
     terms: str | None = None
     disclaimer: str | None = None
     redemption_note: str | None = None
-    media: Media | None = None
-    meta: ProductMeta | None = None
-    translations: list[Any] = []
-    culture_codes: list[str] = []
+    media: Annotated[Media | None, _ignored_if_unreadable(lambda: None)] = None
+    meta: Annotated[ProductMeta | None, _ignored_if_unreadable(lambda: None)] = None
+    translations: Annotated[list[Any], _ignored_if_unreadable(list)] = []
+    culture_codes: Annotated[list[Any], _ignored_if_unreadable(list)] = []
 
 
-class Carrier(WireModel):
+class Carrier(CatalogModel):
     id: str
     name: str = ""
 
 
-class ShippingMethod(WireModel):
+class ShippingMethod(CatalogModel):
     """One entry of `GET /v1/ShippingMethods`: a way to mail physical cards and the carriers offering it."""
 
     id: str
@@ -187,7 +212,7 @@ class ShippingMethod(WireModel):
     carriers: list[Carrier] = []
 
 
-class Branding(WireModel):
+class Branding(CatalogModel):
     id: str
     name: str = ""
 
@@ -266,6 +291,7 @@ class LineItemRequest(WireModel):
     quantity: int = Field(default=1, ge=1)
     external_id: str | None = None
     branding_id: str | None = None
+    culture: str | None = None  # such as en-US: the language of the card's texts, as public clients send it
     digital_delivery_address: DigitalDeliveryAddress | None = None
     physical_delivery_address: PhysicalDeliveryAddress | None = None
     personalization: Personalization | None = None
@@ -278,6 +304,7 @@ class OrderRequest(WireModel):
     po_number: str = Field(validation_alias="PONumber", serialization_alias="PONumber", min_length=1)
     line_items: list[LineItemRequest] = Field(min_length=1)
     webhook_settings: WebhookSettings | None = None
+    note: str | None = None  # the caller's own words about the order, as public clients send them
 
 
 # --- Orders: what the vendor answers --------------------------------------------------------------
@@ -371,33 +398,49 @@ class WireFormatError(ValueError):
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """An item of a list that could not be read: where it was, its Id if that much could be read, and why."""
+
+    position: int
+    id: str | None
+    problem: str
+
+
+@dataclass(frozen=True)
 class ListPage(Generic[M]):
-    """One page of a list as read: its items, and what the envelope said about paging (None: bare array)."""
+    """One page of a list as read: its items, what the envelope said about paging (None: bare array), and
+    the items left out because they could not be read (positions within this page)."""
 
     items: list[M]
     raw_count: int
     total_count: int | None = None
     page_size: int | None = None
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 def read_list(payload: object, model: type[M], *, skip_invalid: bool = False) -> ListPage[M]:
     """The items of an envelope `{"Data": [...]}` or of a bare array.
 
-    With `skip_invalid`, an item that cannot be read is logged and left out instead of failing the whole list.
+    With `skip_invalid`, an item that cannot be read is left out (and listed in `unreadable`) instead of
+    failing the whole list.
     """
     if isinstance(payload, list):
-        return ListPage(_read_items(payload, model, skip_invalid), raw_count=len(payload))
+        items, unreadable = _read_items(payload, model, skip_invalid)
+        return ListPage(items, raw_count=len(payload), unreadable=unreadable)
     if isinstance(payload, dict):
         envelope = _Envelope.model_validate(payload)
         if not isinstance(envelope.data, list):
             raise WireFormatError("the list envelope has no Data list")
-        items = _read_items(envelope.data, model, skip_invalid)
-        return ListPage(items, len(envelope.data), envelope.total_count, envelope.page_size)
+        items, unreadable = _read_items(envelope.data, model, skip_invalid)
+        return ListPage(items, len(envelope.data), envelope.total_count, envelope.page_size, unreadable)
     raise WireFormatError(f"expected a list or an object with Data, got {type(payload).__name__}")
 
 
-def _read_items(items: list[Any], model: type[M], skip_invalid: bool) -> list[M]:
+def _read_items(
+    items: list[Any], model: type[M], skip_invalid: bool
+) -> tuple[list[M], tuple[Unreadable, ...]]:
     result: list[M] = []
+    unreadable: list[Unreadable] = []
     for position, item in enumerate(items):
         try:
             result.append(model.model_validate(item))
@@ -406,7 +449,20 @@ def _read_items(items: list[Any], model: type[M], skip_invalid: bool) -> list[M]
                 raise WireFormatError(f"item {position} of the list: {_first_problem(error)}") from None
             problem = _first_problem(error)
             log.warning("Skipped an unreadable %s (item %d): %s", model.__name__, position, problem)
-    return result
+            unreadable.append(Unreadable(position, _id_of(item), problem))
+    return result, tuple(unreadable)
+
+
+def _id_of(item: object) -> str | None:
+    """The `Id` of an item that could not be read, when it has a plain one (shown to the user, so short)."""
+    if not isinstance(item, dict):
+        return None
+    found = next((v for k, v in item.items() if str(k).casefold() == "id"), None)
+    return (
+        str(found)[:60]
+        if isinstance(found, str | int) and not isinstance(found, bool) and found != ""
+        else None
+    )
 
 
 def describe_problem(problem: ValueError) -> str:
@@ -430,20 +486,23 @@ _DELIVERY_BY_NAME = {d.value.casefold(): d for d in DeliveryType}
 _DENOMINATION_BY_NAME = {d.value.casefold(): d for d in DenominationType}
 
 
-def to_domain_product(product: Product) -> domain.Product | None:
-    """The product as validation and costing see it; None (and a log line) when it cannot be ordered."""
+def to_domain_product(product: Product) -> domain.Product | domain.LeftOut:
+    """The product as validation and costing see it, or why it cannot be used (logged too)."""
     kind = _DENOMINATION_BY_NAME.get(product.denomination_type.strip().casefold())
     if kind is None:
         shown = product.denomination_type[:40]
         log.warning("Product %s left out: unknown DenominationType %r", product.id, shown)
-        return None
+        return domain.LeftOut(
+            product.id,
+            f"its DenominationType {shown!r} is neither Fixed nor Variable, so its values are unknown.",
+        )
     if not product.denominations:
         log.warning("Product %s left out: it lists no denominations", product.id)
-        return None
+        return domain.LeftOut(product.id, "it lists no denominations, so no value can be checked or sent.")
     deliveries = frozenset(
         _DELIVERY_BY_NAME[d.strip().casefold()]
         for d in product.available_delivery_types
-        if d.strip().casefold() in _DELIVERY_BY_NAME
+        if isinstance(d, str) and d.strip().casefold() in _DELIVERY_BY_NAME
     )
     cost = product.cost or ProductCost()
     return domain.Product(
@@ -465,11 +524,23 @@ def to_domain_catalog(
     shipping_methods: Iterable[ShippingMethod],
     brandings: Iterable[Branding],
     fetched_at: datetime,
+    *,
+    unreadable: Iterable[Unreadable] = (),
+    shipping_unavailable: str | None = None,
+    brandings_unavailable: str | None = None,
 ) -> domain.Catalog:
-    """The catalog the rest of the app validates and costs against, as fetched at `fetched_at`."""
-    converted = (to_domain_product(p) for p in products)
+    """The catalog the rest of the app validates and costs against, as fetched at `fetched_at`.
+
+    `unreadable` are products the vendor listed that could not be read; they and products that cannot be
+    ordered are named in the catalog's `left_out`. The `*_unavailable` notes say why a list is missing.
+    """
+    converted = [to_domain_product(p) for p in products]
+    left_out = [
+        domain.LeftOut(u.id, f"its data could not be read ({u.problem}).", u.position) for u in unreadable
+    ]
+    left_out += [p for p in converted if isinstance(p, domain.LeftOut)]
     return domain.Catalog(
-        products={p.id: p for p in converted if p is not None},
+        products={p.id: p for p in converted if isinstance(p, domain.Product)},
         shipping_methods={
             m.id: domain.ShippingMethod(
                 id=m.id,
@@ -481,4 +552,7 @@ def to_domain_catalog(
         },
         brandings={b.id: domain.Branding(id=b.id, name=b.name or b.id) for b in brandings},
         fetched_at=fetched_at,
+        left_out=tuple(left_out),
+        shipping_unavailable=shipping_unavailable,
+        brandings_unavailable=brandings_unavailable,
     )

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "app.cli.validate_cmd",
     "app.cli.submit_cmd",
     "app.cli.export_cmd",
+    "app.cli.journal_cmd",
     "app.cli.gui_cmd",
 )
 

@@ -1,4 +1,8 @@
-"""`giftbatch products` and `giftbatch balance`: what the vendor sells and what the account can pay for."""
+"""`giftbatch products` and `giftbatch balance`: what the vendor sells and what the account can pay for.
+
+Both exit with 1 when the vendor could not be asked (or does not report the balance), so a scheduled job
+never takes an old or empty answer for a fresh one.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import json
 
 from app.cli.context import CliContext
 from app.cli.formatting import format_money, table
-from app.domain.catalog import Product
+from app.domain.catalog import Catalog, Product
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,10 +30,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_products(args: argparse.Namespace, ctx: CliContext) -> int:
     connection = ctx.connect(args.profile)
     catalog = connection.catalog(refresh=args.refresh)
+    failed = connection.catalog_cache.last_error
     products = sorted(catalog.products.values(), key=lambda p: p.id)
     if args.json:
         ctx.print(json.dumps([_product_json(p) for p in products], indent=2))
-        return 0
+        mention_catalog_notices(ctx, catalog)
+        return _fetch_failed(ctx, catalog, failed.message) if failed else 0
     rows = [
         (
             p.id,
@@ -41,10 +47,28 @@ def run_products(args: argparse.Namespace, ctx: CliContext) -> int:
         )
         for p in products
     ]
-    ctx.print(table(["Id", "Name", "Values", "Delivery", "Fee", "Discount"], rows))
+    if rows:
+        ctx.print(table(["Id", "Name", "Values", "Delivery", "Fee", "Discount"], rows))
     when = catalog.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if catalog.fetched_at else "never"
     ctx.print(f"\n{len(products)} products; catalog fetched {when}.")
-    return 0
+    mention_catalog_notices(ctx, catalog)
+    return _fetch_failed(ctx, catalog, failed.message) if failed else 0
+
+
+def mention_catalog_notices(ctx: CliContext, catalog: Catalog) -> None:
+    """One line on stderr for each thing the catalog lacks (a product that cannot be read, no shipping)."""
+    for notice in catalog.notices():
+        ctx.fail(f"note: {notice}")
+
+
+def _fetch_failed(ctx: CliContext, catalog: Catalog, reason: str) -> int:
+    kept = (
+        f" The products shown are those fetched {catalog.fetched_at:%Y-%m-%d %H:%M UTC}."
+        if catalog.fetched_at
+        else " No catalog has been fetched yet."
+    )
+    ctx.fail(f"The catalog could not be fetched: {reason}{kept}")
+    return 1
 
 
 def _product_json(product: Product) -> dict[str, object]:
@@ -66,12 +90,10 @@ def run_balance(args: argparse.Namespace, ctx: CliContext) -> int:
     balance = connection.client.get_balance()
     if balance is None:
         message = "This vendor API does not report the balance; check it in the vendor's portal."
-        ctx.print(
-            json.dumps({"available": None, "pending": None, "currency": None, "note": message})
-            if args.json
-            else message
-        )
-        return 0
+        if args.json:
+            ctx.print(json.dumps({"available": None, "pending": None, "currency": None, "note": message}))
+        ctx.fail(message)
+        return 1
     if args.json:
         ctx.print(
             json.dumps(

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from app.config.connection import Connection, open_connection
 from app.config.logging_setup import configure_logging, log_is_failing
-from app.config.paths import AppPaths
+from app.config.paths import AppPaths, keep_new_files_private
 from app.config.profiles import ProfileStore
 from app.config.secrets import SecretStore
 from app.config.settings import Settings, SettingsStore
@@ -33,6 +33,7 @@ class CliContext:
 
     @classmethod
     def create(cls, home: str | None = None) -> CliContext:
+        keep_new_files_private()
         paths = AppPaths.from_environment(home).ensure()
         configure_logging(paths.log_file)
         return cls(paths=paths)

@@ -26,16 +26,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="write a run's results: a results workbook, your workbook with results, or an error report",
         description="Write the results of RUN (see 'giftbatch runs'). By default a new results workbook with "
         "every row, a Summary sheet and, with --with-secrets, the claim links. --write-back instead copies "
-        "your own workbook with the results added beside your rows; --errors writes the rows that still "
-        "need fixing, marked, to fix in Excel and send again. Claim links go only into files that ask for "
-        "them, and need a password (--password-from-env) or --unprotected.",
+        "your own workbook (or CSV file) with the results added beside your rows, everything else in it "
+        "kept; --errors writes the rows that still need fixing, marked, to fix in Excel and send again. "
+        "Claim links go only into files that ask for them, and need a password (--password-from-env) or "
+        "--unprotected.",
     )
     export.add_argument("run", metavar="RUN")
     export.add_argument(
         "--out",
         type=Path,
         metavar="FILE",
-        help="where to write (write-back default: '<name> - results.xlsx')",
+        help="where to write (write-back default: '<name> - results' beside it, with its own ending: .xlsx, "
+        ".xlsm, .csv, …)",
     )
     kind = export.add_mutually_exclusive_group()
     kind.add_argument("--write-back", action="store_true", help="copy your workbook with the results added")
@@ -87,6 +89,9 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
         raise UserInputError("Say where to write the export with --out FILE.")
     journal = _journal(ctx)
     run = journal.run(args.run)
+    note = journal.key_note() if options.with_secrets else None
+    if note:
+        ctx.fail(f"note: {note}")
     workbook = (args.workbook or Path(run.workbook)).expanduser()
     options = replace(options, inputs=(workbook, Path(run.workbook)))
     job = _Job(run.id, workbook, run.workbook_sha256, options, workbook_password)
@@ -95,7 +100,7 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.errors:
         return _errors(ctx, journal, job, args.out)
     source = _source_if_unchanged(ctx, workbook, run.workbook_sha256, workbook_password)
-    report = build_run_report(journal, run.id, source)
+    report = build_run_report(journal, run.id, source, with_secrets=options.with_secrets)
     out = write_results_workbook(report, args.out, options)
     ctx.print(f"Wrote the results of run {run.id} ({len(report.outcomes):,} rows) to {out}.")
     _warn_if_unprotected(ctx, options)
@@ -104,7 +109,7 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def _write_back(ctx: CliContext, journal: SubmissionJournal, job: _Job, out: Path | None) -> int:
     source = _source(ctx, job.workbook, job.sha256, job.workbook_password)
-    report = build_run_report(journal, job.run_id, source)
+    report = build_run_report(journal, job.run_id, source, with_secrets=job.options.with_secrets)
     try:
         result = write_back(job.workbook, report, out, job.options, source_password=job.workbook_password)
     except WriteBackNotPossible as refused:
@@ -113,7 +118,7 @@ def _write_back(ctx: CliContext, journal: SubmissionJournal, job: _Job, out: Pat
         ) from refused
     ctx.print(f"Wrote your workbook with the results of run {job.run_id} to {result.path}.")
     for note in result.notes:
-        ctx.print(f"Note: not copied: {note}.")
+        ctx.print(f"Note: {note}")
     _warn_if_unprotected(ctx, job.options)
     return 0
 

@@ -8,10 +8,20 @@ import json
 import os
 import sys
 
+from app.api.errors import (
+    ApiError,
+    AuthenticationError,
+    CertificateError,
+    ForbiddenError,
+    NotFoundError,
+    RequestCancelled,
+    TransientError,
+)
+from app.cli.catalog_cmd import mention_catalog_notices
 from app.cli.context import CliContext
 from app.cli.formatting import format_money
 from app.config.secrets import NO_KEYRING_HELP, TOKEN_ENV
-from app.domain.errors import UserInputError
+from app.domain.errors import GiftbatchError, UserInputError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,7 +44,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove.add_argument("name")
     remove.set_defaults(func=run_remove)
 
-    test = commands.add_parser("test", help="check a profile's credentials and show its balance")
+    test = commands.add_parser(
+        "test", help="check a profile: sign in, read the balance and the catalog, name any call that fails"
+    )
     test.add_argument("name", nargs="?", help="default: the active profile")
     test.set_defaults(func=run_test)
 
@@ -102,17 +114,58 @@ def run_use(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_test(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Each call the app depends on, one line each; a failure names the call and whether the credentials or
+    a missing endpoint is to blame. Exit 1 when sign-in, the balance or the catalog failed."""
     connection = ctx.connect(args.name)
-    connection.client.authenticate()
-    balance = connection.client.get_balance()
-    catalog = connection.catalog(refresh=True)
+    client = connection.client
+    try:
+        client.authenticate()
+    except ApiError as error:
+        raise ProfileTestFailed("Sign-in", error) from None
     ctx.print(f"Connected to {connection.profile.describe()}.")
-    if balance is None:
-        ctx.print("Balance: this vendor API does not report it; check it in the vendor's portal.")
+    failed: ProfileTestFailed | None = None
+    try:
+        balance = client.get_balance()
+    except ApiError as error:
+        failed = ProfileTestFailed("Balance", error)
+        ctx.print(f"Balance: FAILED. {failed.message}")
     else:
-        ctx.print(
-            f"Balance: {format_money(balance.available, balance.currency_code)} available, "
-            f"{format_money(balance.pending, balance.currency_code)} pending."
-        )
-    ctx.print(f"Catalog: {len(catalog.products)} products, {len(catalog.shipping_methods)} shipping methods.")
+        if balance is None:
+            ctx.print("Balance: this vendor API does not report it; check it in the vendor's portal.")
+        else:
+            ctx.print(
+                f"Balance: {format_money(balance.available, balance.currency_code)} available, "
+                f"{format_money(balance.pending, balance.currency_code)} pending."
+            )
+    try:
+        catalog = connection.catalog(refresh=True)
+    except ApiError as error:
+        raise ProfileTestFailed("Catalog", error) from None
+    ctx.print(
+        f"Catalog: {len(catalog.products)} products, {len(catalog.shipping_methods)} shipping methods, "
+        f"{len(catalog.brandings)} brandings."
+    )
+    mention_catalog_notices(ctx, catalog)
+    if failed is not None:
+        raise failed
     return 0
+
+
+class ProfileTestFailed(GiftbatchError):
+    """A call of `profile test` failed: the message names the call, and what is to blame in plain words."""
+
+    def __init__(self, step: str, error: ApiError) -> None:
+        call = f" ({error.endpoint})" if error.endpoint else ""
+        super().__init__(f"{step}{call} failed: {_blame(error)}. {error.message}")
+
+
+def _blame(error: ApiError) -> str:
+    if isinstance(error, AuthenticationError):
+        return "the Email and AccessToken were not accepted"
+    if isinstance(error, ForbiddenError):
+        return "the credentials are known, but this call is refused for them"
+    if isinstance(error, NotFoundError):
+        return "this server does not have that endpoint (check the profile's base URL)"
+    if isinstance(error, TransientError | CertificateError | RequestCancelled):
+        return "no usable answer came from the vendor"
+    return "the vendor refused it"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from app.api.catalog_cache import CatalogCache
+from app.cli.catalog_cmd import mention_catalog_notices
 from app.cli.context import CliContext, password_from_env
 from app.cli.formatting import format_money, table
 from app.config.run_options import validation_options
@@ -22,7 +22,9 @@ from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.fields import Field
 from app.domain.import_result import ImportResult
 from app.domain.issues import Issue
+from app.domain.payments import EarlierPayments, PayAgain
 from app.domain.validation import delivery_type_from_word
+from app.engine.journal_guard import JournalError
 from app.workbook.export_errors import write_error_report
 from app.workbook.importer import import_workbook
 from app.workbook.layouts import layouts_of
@@ -92,7 +94,9 @@ def add_workbook_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def import_from_args(args: argparse.Namespace, ctx: CliContext, catalog: Catalog) -> ImportResult:
+def import_from_args(
+    args: argparse.Namespace, ctx: CliContext, catalog: Catalog, pay_again: PayAgain | None = None
+) -> ImportResult:
     """Read and validate the workbook named on the command line, as `validate` and `submit` both do."""
     return import_workbook(
         Path(args.file),
@@ -102,7 +106,8 @@ def import_from_args(args: argparse.Namespace, ctx: CliContext, catalog: Catalog
         password=password_from_env(args.password_from_env),
         mapping_overrides=mapping_overrides(args.map),
         mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
-        previous_fingerprints=_earlier_runs(ctx),
+        earlier=_earlier_runs(ctx),
+        pay_again=pay_again,
     )
 
 
@@ -125,11 +130,18 @@ def mapping_overrides(choices: list[str]) -> dict[str, Field | None] | None:
     return overrides or None
 
 
-def _earlier_runs(ctx: CliContext) -> Mapping[str, str] | None:
-    """Who got which card in earlier runs, so a row that would pay someone again is pointed out."""
+def _earlier_runs(ctx: CliContext) -> EarlierPayments | None:
+    """Who got which card in earlier runs, so a row that would pay someone again is blocked.
+
+    Validation does not need the journal: when it cannot be read, the check is skipped and that is said.
+    """
     if not ctx.paths.journal_file.exists():
         return None
-    return ctx.journal().previous_fingerprints()
+    try:
+        return ctx.journal().earlier_payments()
+    except JournalError as unreadable:
+        ctx.fail(f"note: rows were not checked against earlier runs: {unreadable.message}")
+        return None
 
 
 def _delivery_type(word: str | None) -> DeliveryType | None:
@@ -156,11 +168,17 @@ def load_catalog(ctx: CliContext, profile_name: str | None) -> Catalog:
         ctx.paths.catalog_cache_file(profile.name), lambda: ctx.connect(profile.name).catalog(refresh=True)
     )
     try:
-        return cache.load()
-    except GiftbatchError as error:
-        log.warning("Validating without a fresh catalog: %s", error.message)
-        ctx.fail(f"note: the catalog could not be fetched ({error.message})")
-        return cache.cached() or Catalog()
+        catalog = cache.load()
+    except GiftbatchError as error:  # the profile cannot connect at all (no AccessToken stored, say)
+        problem: str | None = error.message
+        catalog = cache.cached() or Catalog()
+    else:
+        problem = cache.last_error.message if cache.last_error else None
+    if problem:
+        log.warning("Validating without a fresh catalog: %s", problem)
+        ctx.fail(f"note: the catalog could not be fetched ({problem})")
+    mention_catalog_notices(ctx, catalog)
+    return catalog
 
 
 def result_json(result: ImportResult) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""Logging to a rotating file under the app's log folder, with secrets redacted from every line.
+"""Logging to a rotating file under the app's log folder, readable by its owner only, with secrets redacted
+from every line.
 
 The file handler sits on the root logger: the app's own records (from INFO) and every library's warnings
 and errors (the built-in sandbox's web server, asyncio) go to the file. Without it, a library's errors find
@@ -12,8 +13,10 @@ default, and tries again a little later — once space is freed, the log carries
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import logging.handlers
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,11 +32,16 @@ class RedactingFormatter(logging.Formatter):
 
 
 class QuietFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating log file that rests for RETRY_SECONDS after a write fails for want of room or access."""
+    """A rotating log whose files only their owner can read (0600, whatever the process's umask), and that
+    rests for RETRY_SECONDS after a write fails for want of room or access."""
 
     def __init__(self, log_file: Path) -> None:
         super().__init__(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8", delay=True)
         self.failed_at: float | None = None
+
+    def _open(self) -> io.TextIOWrapper:
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(descriptor, "a", encoding=self.encoding, errors=self.errors)
 
     @property
     def failing(self) -> bool:
@@ -71,7 +79,7 @@ def configure_logging(log_file: Path, level: int = logging.INFO) -> None:
     for handler in log_handlers():
         root.removeHandler(handler)
         handler.close()
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handler = QuietFileHandler(log_file)
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.giftbatch_file = str(log_file)  # type: ignore[attr-defined]

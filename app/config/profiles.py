@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from app.api.base_url import check_base_url
 from app.config.secrets import SecretStore
 from app.config.settings import ProfileConfig, SettingsStore
 from app.domain.errors import UserInputError
 
 SANDBOX_PROFILE = "sandbox"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 @dataclass(frozen=True)
@@ -126,24 +125,6 @@ def _check_name(name: str) -> None:
             f"'{name}' cannot be a profile name: use 1 to 40 letters, digits, '-', '_' or '.', starting with a "
             "letter or digit."
         )
-
-
-def check_base_url(url: str) -> str:
-    """A vendor base URL must be https; plain http is allowed only for this machine (a local sandbox)."""
-    url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserInputError(
-            f"'{url}' is not a web address. Give the vendor's base URL, such as https://api.vendor.example."
-        )
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-        raise UserInputError(
-            f"'{url}' is not encrypted (http). Use the vendor's https address; plain http is "
-            "allowed only for a sandbox on this machine."
-        )
-    if url.endswith("/v1"):
-        url = url[: -len("/v1")]
-    return url
 
 
 def _check_email(email: str) -> None:

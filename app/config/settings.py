@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from app.domain.catalog import MAX_LINE_ITEMS_PER_ORDER
 from app.domain.errors import UserInputError
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,12 @@ class Settings(BaseModel):
     active_profile: str = "sandbox"
     profiles: list[ProfileConfig] = Field(default_factory=list)
     concurrency: int = Field(default=4, ge=1, le=32)
-    max_line_items_per_order: int = Field(default=100, ge=1, le=1000)
+    # Never more than the vendor takes in one order (docs/api-contract.md); fewer is fine.
+    max_line_items_per_order: int = Field(default=MAX_LINE_ITEMS_PER_ORDER, ge=1, le=MAX_LINE_ITEMS_PER_ORDER)
     default_phone_region: str = "US"
     recipient_total_threshold: float = Field(default=500.0, ge=0)
+    # Above this total (in the balance's currency) the user types the total to confirm a send.
+    spending_limit: float = Field(default=5000.0, ge=0)
     personalization: PersonalizationDefaults = Field(default_factory=PersonalizationDefaults)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     campaign_prefix: str = "GB"
@@ -66,6 +70,19 @@ class Settings(BaseModel):
 def _migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring settings written by an older version up to SCHEMA_VERSION (there is only version 1 so far)."""
     data.setdefault("schema_version", SCHEMA_VERSION)
+    line_items = data.get("max_line_items_per_order")
+    if (
+        isinstance(line_items, int)
+        and not isinstance(line_items, bool)
+        and line_items > MAX_LINE_ITEMS_PER_ORDER
+    ):
+        # Older versions allowed up to 1,000: such a file is read at the vendor's limit, the rest kept as it was.
+        log.warning(
+            "Line items per order lowered from %d to %d, the most one order may hold",
+            line_items,
+            MAX_LINE_ITEMS_PER_ORDER,
+        )
+        data["max_line_items_per_order"] = MAX_LINE_ITEMS_PER_ORDER
     return data
 
 

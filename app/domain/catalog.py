@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 CENT = Decimal("0.01")
+# The most line items one order may hold (docs/api-contract.md): larger runs are split into several orders.
+MAX_LINE_ITEMS_PER_ORDER = 100
 
 
 class DeliveryType(StrEnum):
@@ -28,6 +30,13 @@ class DenominationType(StrEnum):
 def money(value: Decimal | int | float | str) -> Decimal:
     """Round an amount to cents, half up, as invoices do."""
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def has_cents_at_most(value: Decimal) -> bool:
+    """True for 25, 25.5 and 25.50; False for 25.505. Not by quantizing, which raises for a value with more
+    digits than Decimal's precision (1e26 typed in a cell)."""
+    exponent = value.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -2
 
 
 @dataclass(frozen=True)
@@ -57,8 +66,7 @@ class Product:
         """True when the vendor accepts this face value for this product."""
         if self.denomination_type is DenominationType.FIXED:
             return any(value == d for d in self.denominations)
-        has_cents_at_most = value == value.quantize(CENT)
-        return has_cents_at_most and self.minimum <= value <= self.maximum
+        return has_cents_at_most(value) and self.minimum <= value <= self.maximum
 
     def describe_values(self) -> str:
         """The allowed values in words, for messages: '10, 25, 50 or 100 USD' or 'from 5 to 500 USD'."""
@@ -106,13 +114,42 @@ class Branding:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A product the vendor listed that cannot be used here, and why; shown to the user, never dropped in silence.
+
+    `product_id` is None when not even the product's Id could be read; `position` is where the vendor listed it.
+    """
+
+    product_id: str | None
+    reason: str
+    position: int | None = None
+
+    def describe(self) -> str:
+        if self.product_id:
+            who = f"Product {self.product_id}"
+        elif self.position is not None:
+            who = f"The vendor's product no. {self.position + 1} (its Id could not be read)"
+        else:
+            who = "A product (its Id could not be read)"
+        return f"{who} is in the vendor's catalog but cannot be used: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Catalog:
-    """Everything the vendor offers, as fetched at `fetched_at` (None: never fetched, product checks are skipped)."""
+    """Everything the vendor offers, as fetched at `fetched_at` (None: never fetched, product checks are skipped).
+
+    `left_out` names the products the vendor listed that could not be read. `shipping_unavailable` and
+    `brandings_unavailable` say why the account is offered no shipping methods or brandings when the vendor
+    refused or does not have that list (None: the list was read, though it may be empty).
+    """
 
     products: dict[str, Product] = field(default_factory=dict)
     shipping_methods: dict[str, ShippingMethod] = field(default_factory=dict)
     brandings: dict[str, Branding] = field(default_factory=dict)
     fetched_at: datetime | None = None
+    left_out: tuple[LeftOut, ...] = ()
+    shipping_unavailable: str | None = None
+    brandings_unavailable: str | None = None
 
     def product(self, product_id: str) -> Product | None:
         """Look a product up by id, ignoring case and surrounding spaces as people type them."""
@@ -125,3 +162,30 @@ class Catalog:
     @property
     def is_empty(self) -> bool:
         return not self.products
+
+    @property
+    def ships(self) -> bool:
+        """Whether physical cards can be mailed: some shipping method is offered (or the catalog is unknown)."""
+        return bool(self.shipping_methods) or self.is_empty
+
+    def left_out_product(self, product_id: str) -> LeftOut | None:
+        """Why the product with this id (any case) was left out of the catalog, if it was."""
+        wanted = product_id.strip().casefold()
+        return next((p for p in self.left_out if (p.product_id or "").casefold() == wanted), None)
+
+    def notices(self) -> tuple[str, ...]:
+        """What the user must know about this catalog, one sentence each: what is missing from it, and why."""
+        return tuple(p.describe() for p in self.left_out) + self.offer_notices()
+
+    def offer_notices(self) -> tuple[str, ...]:
+        """What the account is not offered that changes what it can send (shipping methods), and why.
+
+        No brandings is not said here: they are optional, and a row that names one is told so by validation.
+        """
+        if self.ships:
+            return ()
+        why = f" ({self.shipping_unavailable})" if self.shipping_unavailable else ""
+        return (
+            f"This account is offered no shipping methods{why}: physical cards cannot be sent through it. "
+            "Digital and link cards are not affected.",
+        )

@@ -1,7 +1,10 @@
 """Checks that need every row of the import: the same card twice, and too much for one recipient.
 
-Both are warnings (the user may mean it) and both are recomputed after every edit in the grid: one pass over
-the recipients with dictionaries, a few milliseconds for 100,000 rows.
+A row that repeats an earlier row cell for cell (`duplicate.exact_row`) is an error: it is sent only when the
+user pays it again with a reason (see `app.domain.payments`). The same card to the same person in a row that
+differs otherwise (another message, another date) and a recipient's total above the limit are warnings: the
+user may mean them. All are recomputed after every edit in the grid: one pass over the recipients with
+dictionaries, a few milliseconds for 100,000 rows.
 """
 
 from __future__ import annotations
@@ -10,30 +13,58 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from app.domain.catalog import DeliveryType
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
+from app.domain.payments import EXACT_ROW, ON_PURPOSE, PAID_AGAIN, PayAgain, row_content
 from app.domain.recipient import Recipient
 from app.domain.repairs import plain_number
 from app.domain.validation import identity_field, listed
 
 
-def check_recipients(recipients: Sequence[Recipient], threshold: Decimal) -> dict[str, list[Issue]]:
-    """{row key: warnings} for repeated cards (`duplicate.in_file`) and totals above `threshold`
-    (`recipient.total_high`, per recipient and currency)."""
+def check_recipients(
+    recipients: Sequence[Recipient], threshold: Decimal, pay_again: PayAgain | None = None
+) -> dict[str, list[Issue]]:
+    """{row key: issues} for repeated rows (`duplicate.exact_row`, an error unless `pay_again` names the
+    row), repeated cards (`duplicate.in_file`) and totals above `threshold` (`recipient.total_high`, per
+    recipient and currency)."""
     found: dict[str, list[Issue]] = defaultdict(list)
-    _duplicates(recipients, found)
+    _duplicates(recipients, found, pay_again or PayAgain())
     _totals(recipients, threshold, found)
     return found
 
 
-def _duplicates(recipients: Sequence[Recipient], found: dict[str, list[Issue]]) -> None:
+def recheck_group(recipient: Recipient) -> str | None:
+    """The rows whose whole-file issues can change with this row's: those of the same recipient, or, for
+    Links rows that name nobody, those with the same content (None: the row takes part in no check)."""
+    if recipient.identity is not None:
+        return recipient.identity
+    if recipient.delivery_type is DeliveryType.LINKS and recipient.product_id and recipient.value is not None:
+        return "row:" + row_content(recipient)
+    return None
+
+
+def _duplicates(recipients: Sequence[Recipient], found: dict[str, list[Issue]], pay_again: PayAgain) -> None:
     first: dict[tuple[str, str, Decimal], Recipient] = {}
+    # Rows by content, for the rows that share a recipient, product and value with another (and for Links
+    # rows that name nobody): comparing every cell is needed only there.
+    by_content: dict[str, Recipient] = {}
     for recipient in recipients:
         key = recipient.duplicate_key
         if key is None:
+            group = recheck_group(recipient) if recipient.identity is None else None
+            if group is not None:
+                earlier = by_content.setdefault(group, recipient)
+                if earlier is not recipient:
+                    _exact(recipient, earlier, found, pay_again)
             continue
         earlier = first.setdefault(key, recipient)
         if earlier is recipient:
+            continue
+        by_content.setdefault(row_content(earlier), earlier)
+        same = by_content.setdefault(row_content(recipient), recipient)
+        if same is not recipient:
+            _exact(recipient, same, found, pay_again)
             continue
         this, that = _row_names(recipient, earlier)
         found[recipient.key].append(
@@ -46,6 +77,34 @@ def _duplicates(recipients: Sequence[Recipient], found: dict[str, list[Issue]]) 
                 "meant to be sent twice.",
             )
         )
+
+
+def _exact(
+    recipient: Recipient, earlier: Recipient, found: dict[str, list[Issue]], pay_again: PayAgain
+) -> None:
+    """`recipient` repeats `earlier` cell for cell: blocked, unless the user pays it again."""
+    this, that = _row_names(recipient, earlier)
+    said = f"{this} repeats {that} cell for cell, the same card to the same recipient."
+    where = identity_field(recipient)
+    reason = pay_again.reason_for(recipient.key, recipient.row)
+    if reason is not None:
+        found[recipient.key].append(_at(recipient, PAID_AGAIN, where, f"{said}{ON_PURPOSE}{reason}"))
+        return
+    fix = (
+        "To hand out several links, put the number in Quantity instead. "
+        if recipient.delivery_type is DeliveryType.LINKS
+        else ""
+    )
+    found[recipient.key].append(
+        _at(
+            recipient,
+            EXACT_ROW,
+            where,
+            f"{said} Delete this row. {fix}To send it twice on purpose, choose Pay again for this row and "
+            "say why.",
+            Severity.ERROR,
+        )
+    )
 
 
 def _totals(recipients: Sequence[Recipient], threshold: Decimal, found: dict[str, list[Issue]]) -> None:
@@ -105,7 +164,9 @@ def _row_names(recipient: Recipient, earlier: Recipient) -> tuple[str, str]:
     return f"Row {recipient.row} of “{recipient.sheet}”", f"row {earlier.row} of “{earlier.sheet}”"
 
 
-def _at(recipient: Recipient, code: str, fld: Field, text: str) -> Issue:
-    """A warning at `fld`'s cell in the recipient's row; the text already names the row."""
+def _at(
+    recipient: Recipient, code: str, fld: Field, text: str, severity: Severity = Severity.WARNING
+) -> Issue:
+    """An issue (a warning unless said) at `fld`'s cell in the recipient's row; the text names the row."""
     column = recipient.columns.get(fld)
-    return Issue(Severity.WARNING, code, text, recipient.sheet, recipient.row, column, fld)
+    return Issue(severity, code, text, recipient.sheet, recipient.row, column, fld)

@@ -73,9 +73,11 @@ class ImportedRow:
 
     @property
     def is_valid(self) -> bool:
-        """No errors: the row can be sent (warnings allowed)."""
-        issues = self.issues  # most rows have none: no generator to start for them
-        return not issues or not any(issue.severity is Severity.ERROR for issue in issues)
+        """No errors, its own or the whole file's (a repeated row): the row can be sent (warnings allowed)."""
+        issues, file_issues = self.issues, self.file_issues  # most rows have none: no generator to start
+        if issues and any(issue.severity is Severity.ERROR for issue in issues):
+            return False
+        return not file_issues or not any(issue.severity is Severity.ERROR for issue in file_issues)
 
 
 @dataclass
@@ -193,9 +195,11 @@ class ImportResult:
         return updated
 
     def recheck_file(self) -> None:
-        """Redo the warnings that depend on several rows (duplicates, totals per recipient)."""
-        threshold = self.validator.options.total_threshold
-        found = check_recipients([row.recipient for row in self.rows], threshold)
+        """Redo the issues that depend on several rows (repeated rows, duplicates, totals per recipient)."""
+        validator = self.validator
+        found = check_recipients(
+            [row.recipient for row in self.rows], validator.options.total_threshold, validator.pay_again
+        )
         # Only rows that have or had such a warning get a new list: a fresh empty list for each of 100,000
         # rows on every edit makes the garbage collector walk the whole heap (half a second holding the GIL,
         # which freezes the GUI thread). Rows that had one are cleared, then the rows found get theirs.

@@ -104,6 +104,7 @@ class RowOutcome:
     - `submitted_at` (the request was first sent), `completed_at` (the line item reached a final state),
       timezone-aware or naive UTC.
     - `recipient`: a short label for the Claim Links sheet (name or email), when the row has one.
+    - `paid_again`: when the user chose to send the row although it paid again: who, when, why and what.
     """
 
     key: str
@@ -126,6 +127,7 @@ class RowOutcome:
     submitted_at: datetime | None = None
     completed_at: datetime | None = None
     recipient: str | None = None
+    paid_again: str | None = None
 
     @property
     def claim_links(self) -> list[str]:

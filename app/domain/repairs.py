@@ -14,19 +14,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from app.domain.address_rules import address_rules
 from app.domain.cells import display_text, number_text, shown, warning
+from app.domain.countries import country_name, find_country
 from app.domain.fields import Field
 from app.domain.invisible import bidi_controls_in, without_invisible
 from app.domain.issues import Issue
 from app.domain.phones import INVALID, PhoneReading, read_phone
-from app.domain.places import (
-    DIGIT_POSTAL_LENGTHS,
-    country_code,
-    has_states,
-    normalise_postal_code,
-    state_code,
-)
+from app.domain.postal_codes import normalise_postal_code, restore_zeros
 from app.domain.records import SourceCell
+from app.domain.subdivisions import find_area
 
 _NBSP = "\u00a0\u2007\u202f"
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug absorbed from 61 on)
@@ -247,9 +244,9 @@ def _region_note(reading: PhoneReading, region: str) -> str:
 
 
 def repair_country(cell: SourceCell, field: Field) -> tuple[str | None, Issue | None]:
-    """An ISO-2 country code from a code or a common name ('United States', 'USA', 'Deutschland')."""
+    """An ISO alpha-2 country code from a code or a name in any language ('USA', 'Deutschland', 'Türkiye')."""
     text = text_value(cell)
-    code = country_code(text)
+    code = find_country(text)
     if code is None:
         return None, None
     if code == text.upper():
@@ -258,69 +255,59 @@ def repair_country(cell: SourceCell, field: Field) -> tuple[str | None, Issue | 
         "repair.country_name",
         cell,
         field,
-        f"read {shown(cell.value)} as the country code {code}. Nothing to do; two-letter codes avoid doubt.",
+        f"read {shown(cell.value)} as the country code {code} ({country_name(code)}). Nothing to do; "
+        "two-letter codes avoid doubt.",
     )
 
 
 def repair_state(cell: SourceCell, field: Field, country: str | None) -> tuple[str | None, Issue | None]:
-    """A state or province code from its name, in countries that use them (US, CA, AU); else the text."""
+    """What `country`'s addresses write for the state or province the cell names ('California' → 'CA',
+    'Bavaria' → 'BY'). None when the country lists its states and this is none of them; the text as it
+    is when the country lists none and this names none pycountry knows (or the country is unknown)."""
     text = text_value(cell)
-    if country is None or not has_states(country):
+    if country is None:
         return text, trimmed(cell, field)
-    code = state_code(country, text)
-    if code is None:
-        return None, None
-    if code == text.upper():
-        return code, trimmed(cell, field)
-    return code, warning(
-        "repair.state_name",
-        cell,
-        field,
-        f"read {shown(cell.value)} as the {country} state code {code}. Nothing to do.",
+    found = find_area(country, text)
+    if found is None:
+        return (None, None) if address_rules(country).areas else (text, trimmed(cell, field))
+    if found.value.casefold() == text.casefold():
+        return found.value, trimmed(cell, field)
+    rules = address_rules(country)
+    what = f"{rules.an_area} of {rules.name}" if rules.areas else f"in {rules.name}"
+    named = f"{found.value}, {what}" if found.name == found.value else f"{found.value} ({found.name}, {what})"
+    check = "Check it is right." if found.abbreviated else "Nothing to do."
+    return found.value, warning(
+        "repair.state_name", cell, field, f"read {shown(cell.value)} as {named}. {check}"
     )
 
 
 def repair_postal_code(cell: SourceCell, field: Field, country: str | None) -> tuple[str, Issue | None]:
-    """A postal code with the leading zeros Excel drops put back, for countries whose codes are all digits."""
+    """A postal code written the way the country's post writes it, with the leading zeros Excel drops put
+    back where the country's codes are digits (a warning says so: that is a guess)."""
     value = cell.value
     was_number = isinstance(value, int | float) and not isinstance(value, bool)
     text = text_value(cell)
     if country is None:
         return text, trimmed(cell, field)
-    padded = _pad_postal(country, text)
-    code = normalise_postal_code(country, padded)
-    if padded == text:
+    padded = restore_zeros(country, text)
+    if padded is None:
+        code = normalise_postal_code(country, text)
         if was_number and code != text:
             return code, warning(
                 "repair.zip_plus4",
                 cell,
                 field,
-                f"read the number {text} as the ZIP+4 code {code}. Nothing to do.",
+                f"read the number {text} as the postal code {code}. Nothing to do.",
             )
         return code, trimmed(cell, field)
     stored = "was stored as a number" if was_number else "has fewer digits than a postal code"
-    return code, warning(
+    return padded, warning(
         "repair.zip_leading_zero",
         cell,
         field,
-        f"the postal code {shown(value)} {stored}, so its leading zero was lost; read it as {code} "
+        f"the postal code {shown(value)} {stored}, so its leading zero was lost; read it as {padded} "
         f"({country}). Check it is right; format the column as Text to keep leading zeros.",
     )
-
-
-def _pad_postal(country: str, text: str) -> str:
-    length = DIGIT_POSTAL_LENGTHS.get(country)
-    if length is None:
-        return text
-    if country == "US":
-        match = re.fullmatch(r"(\d{3,5})(?:-(\d{4}))?", text)
-        if match and match.group(2):
-            return f"{match.group(1).zfill(5)}-{match.group(2)}"
-        if text.isdigit() and 5 < len(text) <= 9:
-            return text.zfill(9)
-    if text.isdigit() and length - 2 <= len(text) < length:
-        return text.zfill(length)
-    return text
 
 
 # --- numbers and amounts ----------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ broken rules as errors); `app.domain.file_checks` adds what needs the whole file
 - Contacts are checked only on digital rows (and rows whose type is unknown), addresses only on physical
   ones: a mixed sheet may fill every column, and what a row does not use is not held against it.
 - Country: an empty country cell (or no country column) means the default country, with a warning.
+- Addresses follow their country's rules (Google's address data, `app.domain.address_rules`): the city, the
+  state or province and the postal code are required only where that country's addresses have them, the
+  postal code is checked against the country's pattern, and one outside the state's range is a warning.
 - Personalisation: the run's defaults fill a row's empty From name, From email and Message. Names (To, From)
   may be at most 100 characters, the message at most 1,000.
 - Quantity: a whole number from 1 to 1,000 per row (1 when there is no quantity column).
@@ -30,13 +33,31 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from app.domain.catalog import Catalog, DeliveryType, DenominationType, Product, ShippingMethod
+from app.domain.address_rules import AddressRules, address_rules
+from app.domain.catalog import (
+    Catalog,
+    DeliveryType,
+    DenominationType,
+    Product,
+    ShippingMethod,
+    has_cents_at_most,
+)
 from app.domain.cells import at_row, error, shown, warning
+from app.domain.countries import country_name, nearest_country, place_key
 from app.domain.emails import quick_email, read_email
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
+from app.domain.payments import (
+    EARLIER_RUN,
+    NO_EARLIER_PAYMENTS,
+    ON_PURPOSE,
+    PAID_AGAIN,
+    EarlierPayments,
+    PayAgain,
+    payment_claims,
+)
 from app.domain.phones import quick_sms_number
-from app.domain.places import NO_POSTAL_CODE, described_states, has_states, postal_code_problem
+from app.domain.postal_codes import describe_postal_code, outside_area, postal_code_problem
 from app.domain.recipient import Personalization, PhysicalAddress, Recipient, RowLayout, identity_of
 from app.domain.records import CellError, CellValue, RawRecord, SourceCell
 from app.domain.repairs import (
@@ -50,7 +71,9 @@ from app.domain.repairs import (
     repair_postal_code,
     repair_state,
     repair_text,
+    text_value,
 )
+from app.domain.subdivisions import area_label, area_words, nearest_area
 
 Value = CellValue | CellError
 T = TypeVar("T")
@@ -63,7 +86,7 @@ MAX_QUANTITY = 1000
 _CACHE_LIMIT = 50_000
 _DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "CLP", "COP", "ARS"})
 _TYPE_WORDS = "email, sms, link or mail"
-_CENT = Decimal("0.01")
+_LONGEST_AREA_CODE = 4  # 'CA', 'NSW', 'CDMX', 'Jal.': a key this short is a code, not a name
 
 # Bound once: the hot path reads these for every row, and an Enum member lookup costs several dict lookups.
 _FIRST, _LAST, _FULL = Field.FIRST_NAME, Field.LAST_NAME, Field.FULL_NAME
@@ -286,11 +309,14 @@ class RowValidator:
         self,
         catalog: Catalog,
         options: ValidationOptions | None = None,
-        previous_fingerprints: Mapping[str, str] | None = None,
+        earlier: EarlierPayments | None = None,
+        pay_again: PayAgain | None = None,
     ) -> None:
         self.catalog = catalog
         self.options = options or ValidationOptions()
-        self.previous = previous_fingerprints or {}
+        self.earlier = earlier or NO_EARLIER_PAYMENTS
+        # The rows the user chose to pay again: the Review grid adds and removes them, then checks them again.
+        self.pay_again = pay_again or PayAgain()
         self.sheet_notes: dict[tuple[str, str], Issue] = {}
         self._caches: dict[Field, dict[Hashable, Outcome]] = defaultdict(dict)
         # The answers `_caches` holds that came with no issue, by key: most rows carry a product, amount,
@@ -347,7 +373,7 @@ class RowValidator:
             self._branding(row, recipient)
         recipient.reference = row.text(_REFERENCE)
         recipient.identity = identity_of(recipient)
-        if self.previous:
+        if self.earlier:
             self._earlier_run(row, recipient)
         issues = row.issues
         return recipient, _without_moot_repairs(issues) if len(issues) > 1 else issues
@@ -470,6 +496,18 @@ class RowValidator:
                     _PRODUCT,
                     f"{shown(cell.value)} is the name of several products ({listed(p.id for p in named)}). "
                     "Expected one product id. Type the id of the one you mean.",
+                ),
+            )
+        left_out = self.catalog.left_out_product(text)
+        if left_out is not None:
+            return (None, None), (
+                error(
+                    "product.unreadable",
+                    cell,
+                    _PRODUCT,
+                    f"{shown(cell.value)} is in the vendor's catalog, but its entry cannot be used: "
+                    f"{left_out.reason} Choose another product, or ask the vendor to correct it and refresh "
+                    "the catalog.",
                 ),
             )
         return (None, None), (
@@ -621,10 +659,7 @@ class RowValidator:
             )
         if product.allows_value(amount.value):
             return None
-        cents = (
-            product.denomination_type is DenominationType.VARIABLE
-            and amount.value != amount.value.quantize(_CENT)
-        )
+        cents = product.denomination_type is DenominationType.VARIABLE and not has_cents_at_most(amount.value)
         rule = product.describe_values() + (", with at most 2 decimals" if cents else "")
         return error(
             "value.not_allowed",
@@ -771,14 +806,17 @@ class RowValidator:
             city=row.text(_CITY),
         )
         recipient.address = address
-        self._require_address_parts(row, address)
         address.country = self._country(row)
-        address.state = self._state(row, address.country)
-        address.zip = self._postal_code(row, address.country)
+        rules = address_rules(address.country) if address.country else None
+        self._require_address_parts(row, address, rules)
+        address.state = self._state(row, rules)
+        address.zip = self._postal_code(row, rules, address.state)
         address.phone = self._contact_phone(row, address.country)
         recipient.shipping_method_id, recipient.carrier_id = self._shipping(row)
 
-    def _require_address_parts(self, row: _Row, address: PhysicalAddress) -> None:
+    def _require_address_parts(self, row: _Row, address: PhysicalAddress, rules: AddressRules | None) -> None:
+        """Name and street always; the city where the country's addresses need one (all, when the country is
+        not known)."""
         if address.name is None and not row.broken & {_FULL, _FIRST, _LAST}:
             where = _FIRST if _FIRST in row.columns and _FULL not in row.columns else _FULL
             row.fail(
@@ -794,12 +832,9 @@ class RowValidator:
                 "no street address, and a mailed card needs one. "
                 "Expected the first address line, such as 1 Main St. Type it.",
             )
-        if address.city is None and _CITY not in row.broken:
-            row.fail(
-                "city.missing",
-                _CITY,
-                "no city, and a mailed card needs one. Expected the town or city. Type it.",
-            )
+        if address.city is None and _CITY not in row.broken and (rules is None or rules.needs_city):
+            needs = f"addresses in {_country_words(rules)} need one" if rules else "a mailed card needs one"
+            row.fail("city.missing", _CITY, f"no city, and {needs}. Expected the town or city. Type it.")
 
     def _country(self, row: _Row) -> str | None:
         value = row.get(_COUNTRY)
@@ -828,44 +863,37 @@ class RowValidator:
             )
         return country
 
-    def _state(self, row: _Row, country: str | None) -> str | None:
+    def _state(self, row: _Row, rules: AddressRules | None) -> str | None:
         value = row.get(_STATE)
         if value is None:
-            if country is not None and has_states(country) and _STATE not in row.broken:
+            if rules is not None and rules.needs_area and _STATE not in row.broken:
                 row.fail(
                     "state.missing",
                     _STATE,
-                    f"no state or province, and addresses in {country} need one. "
-                    f"Expected {described_states(country)}. Type it.",
+                    f"no {rules.area_word}, and addresses in {_country_words(rules)} need one. "
+                    f"Expected {_described_areas(rules)}. Type it.",
                 )
             return None
-        key = (type(value), value, country)
-        code: str | None = self._cached(row, _STATE, key, _read_state, country)
+        country = rules.country if rules else None
+        code: str | None = self._cached(row, _STATE, (type(value), value, country), _read_state, rules)
         return code
 
-    def _postal_code(self, row: _Row, country: str | None) -> str | None:
-        if row.get(_ZIP) is None:
-            if country is not None and country not in NO_POSTAL_CODE and _ZIP not in row.broken:
-                expected = postal_code_problem(country, "") or "a postal code"
+    def _postal_code(self, row: _Row, rules: AddressRules | None, area: str | None) -> str | None:
+        value = row.get(_ZIP)
+        if value is None:
+            if rules is not None and rules.needs_postal_code and _ZIP not in row.broken:
                 row.fail(
                     "zip.missing",
                     _ZIP,
-                    f"no postal code, and addresses in {country} need one. Expected {expected}. Type it.",
+                    f"no {rules.postal_word}, and addresses in {_country_words(rules)} need one. "
+                    f"Expected {describe_postal_code(rules)}. Type it.",
                 )
             return None
-        cell = row.cell(_ZIP)
-        code, repaired = repair_postal_code(cell, _ZIP, country)
-        row.add(repaired)
-        problem = postal_code_problem(country, code) if country else None
-        if problem is None:
-            return code
-        row.fail(
-            "zip.invalid",
-            _ZIP,
-            f"{shown(cell.value)} is not a valid postal code for {country}. Expected "
-            f"{problem}. Correct the postal code (and check the country).",
+        country = rules.country if rules else None
+        code: str | None = self._cached(
+            row, _ZIP, (type(value), value, country, area), _read_postal_code, rules, area
         )
-        return None
+        return code
 
     def _contact_phone(self, row: _Row, country: str | None) -> str | None:
         if row.get(_PHONE) is None:
@@ -887,6 +915,16 @@ class RowValidator:
     def _shipping(self, row: _Row) -> tuple[str | None, str | None]:
         methods = self.catalog.shipping_methods
         method_text, carrier_text = row.text(Field.SHIPPING_METHOD), row.text(Field.CARRIER)
+        if not self.catalog.ships:
+            why = f" ({self.catalog.shipping_unavailable})" if self.catalog.shipping_unavailable else ""
+            row.fail(
+                "shipping_method.none_offered",
+                Field.SHIPPING_METHOD,
+                f"this account is offered no shipping methods{why}, so no card can be mailed through it. "
+                "Send this row by email, SMS or link instead, or ask the vendor to enable physical cards "
+                "and refresh the catalog.",
+            )
+            return None, None
         if not methods:
             return method_text or "STANDARD", carrier_text or "DEFAULT"
         default = self._default_shipping_method()
@@ -991,6 +1029,15 @@ class RowValidator:
 
     def _branding(self, row: _Row, recipient: Recipient) -> None:
         text = row.text(_BRANDING)
+        if text is not None and self.catalog.brandings_unavailable and not self.catalog.brandings:
+            row.fail(
+                "branding.none_offered",
+                _BRANDING,
+                f"{shown(text)} cannot be used: this account is offered no brandings "
+                f"({self.catalog.brandings_unavailable}). Clear the cell to send the standard design.",
+            )
+            recipient.branding_id = None
+            return
         if text is None or not self.catalog.brandings:
             recipient.branding_id = text
             return
@@ -1006,18 +1053,23 @@ class RowValidator:
         recipient.branding_id = found.id if found else None
 
     def _earlier_run(self, row: _Row, recipient: Recipient) -> None:
-        fingerprint = recipient.fingerprint
-        if fingerprint is None or fingerprint not in self.previous:
+        """An error for a payment an earlier run already made (or is making), unless the user pays again."""
+        earlier = self.earlier.find(payment_claims(recipient))
+        if earlier is None:
             return
         card = " ".join(
             p for p in (recipient.product_id, plain_number(recipient.value), recipient.currency) if p
         )
-        row.warn(
-            "duplicate.earlier_run",
+        said = f"{recipient.shown_as} already got {card} in {earlier.describe()}."
+        reason = self.pay_again.reason_for(recipient.key, recipient.row)
+        if reason is not None:
+            row.warn(PAID_AGAIN, identity_field(recipient), f"{said}{ON_PURPOSE}{reason}")
+            return
+        row.fail(
+            EARLIER_RUN,
             identity_field(recipient),
-            f"{recipient.shown_as} already got {card} "
-            f"in an earlier run ({self.previous[fingerprint]}). Delete this row unless they should get "
-            "another card.",
+            f"{said} Delete this row; if they should get another card, choose Pay again for this row "
+            "and say why.",
         )
 
 
@@ -1044,33 +1096,94 @@ def _read_country(cell: SourceCell) -> Outcome:
     code, repaired = repair_country(cell, _COUNTRY)
     if code is not None:
         return code, (repaired,) if repaired else ()
+    nearest = nearest_country(text_value(cell))
+    guess = f" Did you mean {nearest} ({country_name(nearest)})?" if nearest else ""
     return None, (
         error(
             "country.unknown",
             cell,
             _COUNTRY,
-            f"{shown(cell.value)} is not a country we recognise. Expected a two-letter country code such as "
-            "US, "
-            "CA or GB (or the country's English name). Type the country's code.",
+            f"{shown(cell.value)} is not a country we recognise. Expected the country's name (in any "
+            f"language) or its two-letter code, such as US, DE or GB.{guess} Type the country's code.",
         ),
     )
 
 
-def _read_state(cell: SourceCell, country: str | None) -> Outcome:
-    code, repaired = repair_state(cell, _STATE, country)
+def _read_state(cell: SourceCell, rules: AddressRules | None) -> Outcome:
+    code, repaired = repair_state(cell, _STATE, rules.country if rules else None)
     if code is not None:
         return code, (repaired,) if repaired else ()
-    assert country is not None  # repair_state answers None only for a country with a list of states
+    assert rules is not None  # repair_state answers None only for a country with a list of areas
+    text = text_value(cell)
+    nearest = nearest_area(rules.country, text)
+    guess = f" Did you mean {nearest}?" if nearest else ""
+    if not rules.needs_area:  # the country lists its areas, but its addresses may leave them out
+        return text, (
+            warning(
+                "state.unknown",
+                cell,
+                _STATE,
+                f"{shown(cell.value)} is not {rules.an_area} of {_country_words(rules)} we know; kept as "
+                f"it is.{guess} Check it, or clear the cell: addresses there need no {rules.area_word}.",
+            ),
+        )
     return None, (
         error(
             "state.unknown",
             cell,
             _STATE,
-            f"{shown(cell.value)} is not a state or province of {country}. Expected "
-            f"{described_states(country)}, "
-            "or its full name. Correct it (and check the country).",
+            f"{shown(cell.value)} is not {rules.an_area} of {_country_words(rules)}. Expected "
+            f"{_described_areas(rules)}.{guess} Correct it (and check the country).",
         ),
     )
+
+
+def _read_postal_code(cell: SourceCell, rules: AddressRules | None, area: str | None) -> Outcome:
+    code, repaired = repair_postal_code(cell, _ZIP, rules.country if rules else None)
+    notes = (repaired,) if repaired else ()
+    if rules is None:
+        return code, notes
+    word = rules.postal_word
+    problem = postal_code_problem(rules.country, code)
+    if problem is not None:
+        return None, (
+            *notes,
+            error(
+                "zip.invalid",
+                cell,
+                _ZIP,
+                f"{shown(cell.value)} is not a valid {word} for {_country_words(rules)}. Expected {problem}. "
+                f"Correct the {word} (and check the country).",
+            ),
+        )
+    if outside_area(rules, code, area):
+        assert area is not None  # outside_area is True only for a known area
+        return code, (
+            *notes,
+            warning(
+                "zip.other_area",
+                cell,
+                _ZIP,
+                f"{code} is not a {word} of {area_words(rules, area)}: the {word}s there begin otherwise. "
+                f"Check the {word} and the {rules.area_word}; one of them is likely mistyped.",
+            ),
+        )
+    return code, notes
+
+
+def _country_words(rules: AddressRules) -> str:
+    """'United States (US)': how a country is named in messages."""
+    return f"{rules.name} ({rules.country})"
+
+
+def _described_areas(rules: AddressRules) -> str:
+    """'the state's code or name, such as CA or VA'; 'the prefecture's name, such as Tokyo or Saitama'."""
+    labels = [area_label(rules, key) for key in rules.examples]
+    if not labels:
+        return f"the {rules.area_word}"
+    coded = any(key.isascii() and len(place_key(key)) <= _LONGEST_AREA_CODE for key in rules.examples)
+    kind = "code or name" if coded else "name"
+    return f"the {rules.area_word}'s {kind}, such as {' or '.join(labels)}"
 
 
 def _without_moot_repairs(issues: list[Issue]) -> list[Issue]:

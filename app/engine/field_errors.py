@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from app.domain.fields import Field
 from app.domain.redaction import redact
 
-_LINE_PATH = re.compile(r"^\s*LineItems\s*\[\s*(\d+)\s*\]\s*(?:\.\s*(.+?))?\s*$", re.IGNORECASE)
+_LINE_PATH = re.compile(r"^LineItems\[(\d+)\](?:\.(.+))?$", re.IGNORECASE)
+# `['value']` and `["value"]` (JSONPath's bracket form) → `.value`; `.2` and `.2.` → `[2]`.
+_QUOTED_MEMBER = re.compile(r"""\[\s*(['"])(.*?)\1\s*\]""")
+_DOTTED_INDEX = re.compile(r"\.(\d+)(?=\.|$)")
+_SPACES = re.compile(r"\s+")
+# Where the path names the order's line items, after whatever prefix the vendor's framework put before it.
+_LINE_ITEMS_AT = re.compile(r"(?:^|\.)(lineitems\[)", re.IGNORECASE)
+# Prefixes naming the request itself (Web API's parameter name, JSONPath's root), not a field of it.
+_ROOT_PREFIX = re.compile(r"^(?:\$\.?|(?:order|request|model|body|orderrequest|value)\.)+", re.IGNORECASE)
 
 # The wire field (below a line item, case-insensitive) → the fields a row may have read it from, best first.
 _WIRE_FIELDS: dict[str, tuple[Field, ...]] = {
@@ -95,7 +103,7 @@ def map_field_errors(
     order_level: list[RowError] = []
     for path, messages in field_errors.items():
         message = redact("; ".join(messages) or "refused by the vendor")
-        match = _LINE_PATH.match(path)
+        match = _LINE_PATH.match(normalized_path(path))
         if match is None or int(match.group(1)) >= len(row_keys):
             order_level.append(RowError(path, None, None, message))
             continue
@@ -105,9 +113,25 @@ def map_field_errors(
     return MappedErrors(by_row, order_level)
 
 
+def normalized_path(path: str) -> str:
+    """A vendor's field path as `LineItems[2].Value` reads it, whatever framework wrote it.
+
+    `order.LineItems[2].Value` (Web API 2 model state), `$.lineItems[2].value` (ProblemDetails),
+    `request.lineItems[2]['value']`, `lineItems.2.value`: the prefix before the line items goes, the rest is
+    kept (names are matched without regard to case). A path that names no line item loses only a root
+    prefix (`order.Type` → `Type`).
+    """
+    text = _SPACES.sub("", _QUOTED_MEMBER.sub(r".\2", path.strip()))
+    text = _DOTTED_INDEX.sub(r"[\1]", text)
+    found = _LINE_ITEMS_AT.search(text)
+    if found is not None:
+        return text[found.start(1) :]
+    return _ROOT_PREFIX.sub("", text)
+
+
 def _locate(sub_path: str | None, row_cells: Mapping[str, str]) -> tuple[Field | None, str | None]:
     """The field a wire sub-path came from, and the row's cell for it (the first candidate the row has)."""
-    candidates = _WIRE_FIELDS.get(re.sub(r"\s+", "", sub_path or "").casefold(), ())
+    candidates = _WIRE_FIELDS.get((sub_path or "").casefold(), ())
     for field in candidates:
         if field.value in row_cells:
             return field, row_cells[field.value]

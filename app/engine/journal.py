@@ -11,12 +11,16 @@ and each durable commit puts everything before it on disk), and what is lost is 
 on resume (a resend is answered 409 with the original, a poll gives the results).
 
 Claim links and challenge answers are kept in `line_results` because the user needs them for the results
-export; they are never logged, never put in events, and only `line_results()` returns them.
+export; they are never logged, never put in events, and only `line_results(with_secrets=True)` returns them.
+On disk they are encrypted (`app/engine/secrets_at_rest.py`), and the file, its WAL and its folder are
+readable by the user alone. Every write checks that the file is still the one opened, and a damaged file is
+named with the way back (`app/engine/journal_guard.py`); backups: `app/engine/journal_backup.py`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -30,11 +34,22 @@ from typing import Any
 
 from app.api import wire
 from app.domain.catalog import DeliveryType
-from app.domain.errors import GiftbatchError
 from app.domain.fields import Field
+from app.domain.payments import EarlierPayments
 from app.domain.redaction import redact
+from app.engine import claims, journal_backup
+from app.engine.claims import PaidAgainRecord
 from app.engine.field_errors import MappedErrors, RowError
+from app.engine.journal_guard import (
+    FileIdentity,
+    JournalError,
+    check_same_file,
+    create_private,
+    damaged,
+    is_damage,
+)
 from app.engine.plan import Plan, PlannedOrder, add_costs
+from app.engine.secrets_at_rest import ClaimSealer, ensure_meta, scrub_file, seal_plain_claims
 from app.engine.states import (
     ROW_STATUS_OF_ORDER,
     OrderState,
@@ -43,7 +58,9 @@ from app.engine.states import (
     check_order_transition,
 )
 
-SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE runs (
@@ -124,6 +141,12 @@ CREATE TABLE line_results (
 );
 """
 
+# What each version adds to the one before; a new journal is made at version 1 and brought up step by step.
+_UPGRADES: dict[int, tuple[str, ...]] = {
+    # The refused order a re-planned one took its rows from: a row is re-planned at most once.
+    2: ("ALTER TABLE orders ADD COLUMN replanned_from TEXT",),
+}
+
 # Line-item statuses that settle a row; anything else keeps the row with its order.
 _ROW_STATUS_OF_LINE = {
     wire.OrderStatus.COMPLETED: RowStatus.COMPLETED,
@@ -140,12 +163,6 @@ _ORDER_STATE_OF_VENDOR = {
     wire.OrderStatus.FAILED: OrderState.FAILED,
     wire.OrderStatus.UNKNOWN: OrderState.ACCEPTED,
 }
-
-
-class JournalError(GiftbatchError):
-    """The journal cannot be used (a newer version wrote it, an unknown run id)."""
-
-    exit_code = 2
 
 
 def now_iso() -> str:
@@ -280,7 +297,9 @@ class SubmissionJournal:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
+        self._identity = FileIdentity.of(path)
+        self.claims = ClaimSealer(path)
         self._migrate()
 
     # --- Connections and transactions --------------------------------------------------------------------
@@ -304,22 +323,57 @@ class SubmissionJournal:
 
     @contextmanager
     def _write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
-        """One write transaction; `durable`: on disk when it returns (see the module docstring for which)."""
-        connection = self._connection()
-        if self._local.durable != durable:
-            # FULL: a commit is on disk before we send the request it announces. NORMAL skips the fsync.
-            connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            self._local.durable = durable
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        """One write transaction; `durable`: on disk when it returns (see the module docstring for which).
+
+        Refused (JournalGone) when the file was deleted or replaced since it was opened: SQLite would
+        otherwise write on into a file nobody can open again.
+        """
+        check_same_file(self.path, self._identity)
+        with self._damage_named():
+            connection = self._connection()
+            if self._local.durable != durable:
+                # FULL: a commit is on disk before we send the request it announces. NORMAL skips the fsync.
+                connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+                self._local.durable = durable
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
 
     def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
-        return self._connection().execute(sql, parameters).fetchall()
+        with self._damage_named():
+            return self._connection().execute(sql, parameters).fetchall()
+
+    @contextmanager
+    def _damage_named(self) -> Iterator[None]:
+        """SQLite's "malformed" and "not a database" as JournalDamaged, with the way back."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            newest = journal_backup.backups(self.path)
+            raise damaged(self.path, error, newest[0].describe() if newest else None) from None
+
+    def backup(self) -> journal_backup.Backup | None:
+        """Take an online backup now (a few generations are kept); None, with a log line, if it failed.
+
+        Also works after the file was deleted under us: the open connection still reads it, so its last
+        state is saved where `giftbatch journal restore` finds it.
+        """
+        try:
+            with self._damage_named():
+                return journal_backup.take_backup(self._connection(), self.path)
+        except (OSError, sqlite3.Error, JournalError) as error:
+            log.warning("Could not back up the journal %s: %s", self.path, error)
+            return None
+
+    def key_note(self) -> str | None:
+        """What to tell the user about where the claim-link key is kept; None when in the OS keyring."""
+        return self.claims.place().note
 
     def close(self) -> None:
         with self._lock:
@@ -340,7 +394,19 @@ class SubmissionJournal:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                version = 1
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _UPGRADES[step]:
+                    db.execute(statement)
+            if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            claims.ensure_tables(db)
+            ensure_meta(db)
+            sealed = seal_plain_claims(db, self.claims)
+        if sealed:
+            log.info("Encrypted the claim data of %d line items kept in clear by an earlier version", sealed)
+            with self._damage_named():
+                scrub_file(self._connection())
 
     # --- Creating a run ----------------------------------------------------------------------------------
 
@@ -357,9 +423,12 @@ class SubmissionJournal:
         """Store the whole plan — run, every order with its PONumber and body, every row — in one transaction.
 
         Nothing is sent before this commits, so every order that ever reaches the vendor is in the journal.
+        The same transaction checks that no other run pays what this one pays and takes its claims
+        (`app.engine.claims`): raises PaymentsTaken, storing nothing, when another run was there first.
         """
         at = now_iso()
         with self._write() as db:
+            claims.check_and_take(db, plan, at)
             db.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                 (
@@ -375,7 +444,7 @@ class SubmissionJournal:
                 ),
             )
             db.executemany(
-                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, 0, ?)",
+                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, 0, ?, NULL)",
                 [_order_values(plan.run_id, order, at) for order in plan.orders],
             )
             db.executemany(
@@ -413,19 +482,18 @@ class SubmissionJournal:
         }
         return {run_id: (rows.get(run_id, 0), orders.get(run_id, 0)) for run_id in {*rows, *orders}}
 
-    def previous_fingerprints(self) -> dict[str, str]:
-        """Cards already given (or possibly given) in earlier runs: fingerprint → 'run 261126-K7QX9M'.
+    def earlier_payments(self) -> EarlierPayments:
+        """Payments made, being made or stored to be made by any run, by claim: validation blocks a row that
+        would make one of them again. Rows that failed, were rejected or skipped do not count."""
+        return claims.earlier_payments(self._connection())
 
-        Validation uses it to warn about a row that gives someone a card they already got. Rows that
-        failed, were rejected, skipped or never sent do not count: that person got nothing.
-        """
-        given = (RowStatus.SENDING, RowStatus.ACCEPTED, RowStatus.PENDING, RowStatus.COMPLETED)
-        found = self._read(
-            "SELECT fingerprint, run_id FROM rows WHERE fingerprint != '' AND status IN (?, ?, ?, ?) "
-            "ORDER BY updated_at",
-            [status.value for status in given],
-        )
-        return {r["fingerprint"]: f"run {r['run_id']}" for r in found}
+    def check_not_taken(self, plan: Plan) -> None:
+        """Raise PaymentsTaken when another run pays a row of `plan` (the check `create_run` makes again)."""
+        claims.check_not_taken(self._connection(), plan)
+
+    def paid_again(self, run_id: str) -> dict[str, PaidAgainRecord]:
+        """The run's rows the user chose to send although they paid again: who, why and what, by row key."""
+        return claims.paid_again(self._connection(), run_id)
 
     def unfinished_runs(self) -> list[RunRecord]:
         """Runs with an order not final yet: they can be resumed (or tracked) and are listed at start."""
@@ -454,6 +522,14 @@ class SubmissionJournal:
         found = self._read("SELECT * FROM rows WHERE run_id = ? ORDER BY sheet, row, key", (run_id,))
         return [_row_record(r) for r in found]
 
+    def rows_with_problems(self, run_id: str, limit: int) -> list[RowRecord]:
+        """Up to `limit` rows that failed or were rejected, with why (`detail`), in sheet and row order."""
+        found = self._read(
+            "SELECT * FROM rows WHERE run_id = ? AND status IN (?, ?) ORDER BY sheet, row, key LIMIT ?",
+            (run_id, RowStatus.FAILED.value, RowStatus.REJECTED.value, limit),
+        )
+        return [_row_record(r) for r in found]
+
     def rows_of_order(self, po_number: str) -> list[RowRecord]:
         found = self._read("SELECT * FROM rows WHERE po_number = ? ORDER BY line_index", (po_number,))
         return [_row_record(r) for r in found]
@@ -470,8 +546,9 @@ class SubmissionJournal:
         found = self._read("SELECT state, COUNT(*) FROM orders WHERE run_id = ? GROUP BY state", (run_id,))
         return {OrderState(state): count for state, count in found}
 
-    def line_results(self, run_id: str) -> list[LineResult]:
-        """Every line item's result, claim links included: for the results export, never for logs."""
+    def line_results(self, run_id: str, *, with_secrets: bool = True) -> list[LineResult]:
+        """Every line item's result; claim links decrypted only `with_secrets` (for the results export, never
+        for logs), else left out (and then no key is needed)."""
         found = self._read(
             "SELECT l.* FROM line_results l JOIN orders o ON o.po_number = l.po_number WHERE o.run_id = ? "
             "ORDER BY o.seq, l.external_id",
@@ -484,7 +561,9 @@ class SubmissionJournal:
                 r["line_item_id"],
                 r["status"],
                 r["failure_reason"],
-                tuple(json.loads(r["claim_data"])),
+                tuple(json.loads(self.claims.open(r["claim_data"], r["po_number"], r["external_id"])))
+                if with_secrets
+                else (),
             )
             for r in found
         ]
@@ -575,33 +654,46 @@ class SubmissionJournal:
         rather than reject them too (the all-or-nothing upload users hate), they move in this same transaction
         to a new order with the next sequence number and a new PONumber, planned and stored before it is sent.
         They were never paid (the refused order does not exist), so sending them once more pays them once.
-        When the errors name no row (say `Type`), every row of the order is rejected.
+
+        Nothing is sent again without end: when the errors name no row of the order (no field errors, paths we
+        cannot map, errors about the whole order only), every row is rejected with the vendor's message; and
+        an order that is itself a re-plan is never re-planned again: its other rows are rejected too.
         """
         with self._write() as db:
             self._move(db, po_number, OrderState.REJECTED, error=message)
             keys = self._row_keys(db, po_number)
-            culprits = set(errors.by_row) if not errors.order_level else set(keys)
+            named = {key for key in keys if key in errors.by_row}
+            # Errors about the whole order beside named rows (ASP.NET adds one when a value cannot be read)
+            # do not condemn the others: they are re-planned once, and refused then if the order is at fault.
+            whole = not named
+            culprits = set(keys) if whole else named
+            innocent = [key for key in keys if key not in culprits]
+            second = bool(innocent) and self._is_replan(db, po_number)
+            updates = [
+                _rejected_row(key, [*errors.by_row.get(key, ()), *errors.order_level], message, whole)
+                for key in keys
+                if key in culprits
+            ]
+            if second:
+                again = _second_refusal(_rejection_reason(errors, message))
+                updates += [_rejected_row(key, [], again, whole=False) for key in innocent]
             at = now_iso()
             db.executemany(
                 "UPDATE rows SET status = ?, detail = ?, field_errors = ?, updated_at = ? "
                 "WHERE po_number = ? AND key = ?",
                 [
-                    (
-                        RowStatus.REJECTED.value,
-                        _describe([*errors.by_row.get(key, ()), *errors.order_level], message),
-                        json.dumps([e.as_dict() for e in [*errors.by_row.get(key, ()), *errors.order_level]]),
-                        at,
-                        po_number,
-                        key,
-                    )
-                    for key in keys
-                    if key in culprits
+                    (RowStatus.REJECTED.value, detail, found, at, po_number, key)
+                    for key, detail, found in updates
                 ],
             )
             rejected = self._changes(db, po_number)
-            innocent = [key for key in keys if key not in culprits]
-            retry_po = self._replan(db, po_number, innocent, at) if innocent else None
+            retry_po = self._replan(db, po_number, innocent, at) if innocent and not second else None
             return Rejection(rejected, retry_po)
+
+    def _is_replan(self, db: sqlite3.Connection, po_number: str) -> bool:
+        """True when the order took its rows from an order the vendor refused before."""
+        found = db.execute("SELECT replanned_from FROM orders WHERE po_number = ?", (po_number,)).fetchone()
+        return found is not None and found[0] is not None
 
     def _replan(self, db: sqlite3.Connection, po_number: str, keys: list[str], at: str) -> str:
         """A new planned order for `keys` (rows of the refused order `po_number`); returns its PONumber."""
@@ -621,7 +713,7 @@ class SubmissionJournal:
         ).fetchall()
         costs = add_costs({r["currency"]: Decimal(r["cost"])} for r in rows if r["currency"])
         db.execute(
-            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, 0, ?)",
+            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, 0, ?, ?)",
             (
                 run_id,
                 seq,
@@ -633,6 +725,7 @@ class SubmissionJournal:
                 OrderState.PLANNED.value,
                 f"re-planned from {po_number}, which the vendor refused",
                 at,
+                po_number,
             ),
         )
         db.executemany(
@@ -762,7 +855,7 @@ class SubmissionJournal:
                     item.id,
                     item.status.value,
                     item.failure_reason,
-                    _claims_json(item.claim_data),
+                    self.claims.seal(db, _claims_json(item.claim_data), po_number, key),
                 )
                 for key, item in match_lines(keys, order).items()
             ],
@@ -797,13 +890,22 @@ class SubmissionJournal:
 
 
 def match_lines(keys: Sequence[str], order: wire.Order) -> dict[str, wire.LineItem]:
-    """The vendor's line items by row key: by the echoed ExternalId, else by position (the order we sent)."""
-    by_external = {item.external_id: item for item in order.line_items if item.external_id}
-    if by_external:
-        return {key: by_external[key] for key in keys if key in by_external}
-    if len(order.line_items) == len(keys):
-        return dict(zip(keys, order.line_items, strict=True))
-    return {}
+    """The vendor's line items by row key.
+
+    By the echoed ExternalId when every line item carries one of ours; else by position (the order we sent
+    them in) when the vendor reports as many line items as we sent: public clients of the engine show no
+    ExternalId echo, so position is the usual case. Otherwise only the line items whose echoed id is ours
+    are matched, and the order is not settled until every row's line item is known.
+    """
+    items = order.line_items
+    by_external = {item.external_id: item for item in items if item.external_id}
+    if by_external and len(by_external) == len(items):
+        matched = {key: by_external[key] for key in keys if key in by_external}
+        if matched or len(items) != len(keys):
+            return matched
+    if len(items) == len(keys):
+        return dict(zip(keys, items, strict=True))
+    return {key: by_external[key] for key in keys if key in by_external}
 
 
 def order_state(keys: Sequence[str], order: wire.Order) -> OrderState:
@@ -851,7 +953,46 @@ def _insert_attempts(db: sqlite3.Connection, attempts: Sequence[Attempt]) -> Non
 def _describe(errors: Sequence[RowError], fallback: str) -> str:
     if not errors:
         return redact(fallback)
-    return redact("; ".join(f"{e.cell + ': ' if e.cell else ''}{e.message}" for e in errors))
+    return redact(_joined(f"{e.cell + ': ' if e.cell else ''}{e.message}" for e in errors))
+
+
+def _joined(parts: Iterable[str]) -> str:
+    """Sentences joined by '; ', each but the last without its full stop ("A; B." rather than "A.; B.")."""
+    listed = list(parts)
+    return "; ".join([part.rstrip(".") for part in listed[:-1]] + listed[-1:])
+
+
+def _rejected_row(key: str, errors: Sequence[RowError], message: str, whole: bool) -> tuple[str, str, str]:
+    """(key, detail, field errors as JSON) of a rejected row; `whole`: the vendor refused the whole order."""
+    if whole and not errors:
+        detail = redact(f"{_sentence(message)} The whole order was refused: the vendor named no row.")
+    elif whole and not any(e.cell for e in errors):
+        detail = redact(f"The vendor refused the whole order: {_reason_of(errors, message)}")
+    else:
+        detail = _describe(errors, message)
+    return key, detail, json.dumps([e.as_dict() for e in errors])
+
+
+def _rejection_reason(errors: MappedErrors, message: str) -> str:
+    return _reason_of([*errors.order_level, *(e for found in errors.by_row.values() for e in found)], message)
+
+
+def _reason_of(errors: Sequence[RowError], message: str) -> str:
+    """What the vendor said, with the paths it named (`Type: not allowed`); its message when it named none."""
+    if not errors:
+        return message
+    return _joined(f"{e.path}: {e.message}" if e.path else e.message for e in errors)
+
+
+def _sentence(text: str) -> str:
+    return text if text.rstrip().endswith((".", "!", "?")) else text.rstrip() + "."
+
+
+def _second_refusal(reason: str) -> str:
+    return (
+        f"Not sent: the vendor refused this row's order a second time ({reason}). This row was not named, "
+        "but a row is sent again automatically only once; check it and send it in a new run."
+    )
 
 
 def _order_values(run_id: str, order: PlannedOrder, at: str) -> tuple[object, ...]:

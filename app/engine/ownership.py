@@ -30,7 +30,7 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         if not _try_lock(fd):
             os.close(fd)
@@ -54,6 +54,19 @@ class RunLock:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.release()
+
+
+def lock_dir_beside(journal_path: Path) -> Path:
+    """Where the run locks of the journal at `journal_path` are kept."""
+    return journal_path.parent / "locks"
+
+
+def runs_in_progress(journal_path: Path) -> list[str]:
+    """Runs of that journal a live process is sending or tracking now."""
+    locks = lock_dir_beside(journal_path)
+    if not locks.is_dir():
+        return []
+    return [lock.stem for lock in sorted(locks.glob("*.lock")) if is_owned(locks, lock.stem)]
 
 
 def is_owned(directory: Path, run_id: str) -> bool:

@@ -12,11 +12,12 @@ from decimal import Decimal
 from app.api import wire
 from app.config.run_options import personalization_defaults
 from app.config.settings import Settings
-from app.domain.catalog import Catalog, DeliveryType, money
+from app.domain.catalog import MAX_LINE_ITEMS_PER_ORDER, Catalog, DeliveryType, money
 from app.domain.errors import GiftbatchError, UserInputError
 from app.domain.fields import Field
-from app.domain.import_result import ImportResult
+from app.domain.import_result import ImportedRow, ImportResult
 from app.domain.issues import Severity
+from app.domain.payments import PAID_AGAIN, PaidAgain, PayAgain, payment_claims
 from app.domain.recipient import Recipient
 from app.domain.validation import PersonalizationDefaults
 
@@ -34,7 +35,9 @@ class PlanRow:
     """One valid row as the engine sends it: its line item (without ExternalId) and where it came from.
 
     `cells` maps each field the row was read from to its cell reference ("C7"), so that an error the vendor
-    reports for `LineItems[3].Value` can point at the cell the value came from.
+    reports for `LineItems[3].Value` can point at the cell the value came from. `claims` are the payments the
+    row makes (`app.domain.payments`), checked and taken when the run is stored; `paid_again` is set when the
+    user chose to send it although it pays again.
     """
 
     key: str
@@ -44,13 +47,15 @@ class PlanRow:
     line_item: wire.LineItemRequest
     fingerprint: str
     cells: Mapping[Field, str] = field(default_factory=dict)
+    claims: tuple[str, ...] = ()
+    paid_again: PaidAgain | None = None
 
 
 # A delivery date is a calendar day; noon UTC falls on that same day from UTC-11 to UTC+11.
 _DELIVERY_TIME = time(12, 0, tzinfo=UTC)
 
 
-def plan_row(recipient: Recipient) -> PlanRow:
+def plan_row(recipient: Recipient, paid_again: PaidAgain | None = None) -> PlanRow:
     """A valid recipient as the engine sends it. Raises PlanningError for a row validation did not pass."""
     if recipient.delivery_type is None or recipient.product_id is None or recipient.value is None:
         raise PlanningError(f"Row {recipient.key} is not valid; validate the workbook before sending it.")
@@ -80,6 +85,8 @@ def plan_row(recipient: Recipient) -> PlanRow:
         line_item=item,
         fingerprint=recipient.fingerprint or "",
         cells={fld: f"{column}{recipient.row}" for fld, column in recipient.columns.items()},
+        claims=payment_claims(recipient),
+        paid_again=paid_again,
     )
 
 
@@ -87,18 +94,28 @@ def rows_from_import(result: ImportResult) -> tuple[list[PlanRow], list[SkippedR
     """The import's valid rows as plan rows; its rows with errors as skipped rows, with their first error."""
     rows: list[PlanRow] = []
     skipped: list[SkippedRow] = []
+    pay_again = result.validator.pay_again
     for imported in result.rows:
         recipient = imported.recipient
         if imported.is_valid:
-            rows.append(plan_row(recipient))
+            noted = imported.issues or imported.file_issues  # most rows have no issue at all
+            rows.append(plan_row(recipient, _paid_again(imported, pay_again) if noted else None))
             continue
-        first = next(i for i in imported.issues if i.severity is Severity.ERROR)
+        first = next(i for i in imported.all_issues if i.severity is Severity.ERROR)
         named = not first.cell or first.message.startswith(first.cell)  # most messages begin with their cell
         reason = first.message if named else f"{first.cell}: {first.message}"
         skipped.append(
             SkippedRow(recipient.key, recipient.sheet, recipient.row, reason, recipient.fingerprint or "")
         )
     return rows, skipped
+
+
+def _paid_again(imported: ImportedRow, pay_again: PayAgain) -> PaidAgain | None:
+    """What the user chose to pay again in this row, and why (None: the row pays nobody again)."""
+    said = next((i for i in imported.all_issues if i.code == PAID_AGAIN), None)
+    recipient = imported.recipient
+    reason = pay_again.reason_for(recipient.key, recipient.row) if said else None
+    return PaidAgain.of(reason, said.message) if said and reason else None
 
 
 def _digital_address(recipient: Recipient) -> wire.DigitalDeliveryAddress | None:
@@ -239,6 +256,8 @@ def plan_orders(
         raise PlanningError("There are no rows to send.")
     if max_line_items < 1:
         raise PlanningError("An order needs room for at least one line item.")
+    if max_line_items > MAX_LINE_ITEMS_PER_ORDER:
+        raise PlanningError(f"An order holds at most {MAX_LINE_ITEMS_PER_ORDER} line items; choose fewer.")
     _check_unique_keys(rows)
     chunks = [
         (kind, group[start : start + max_line_items])

@@ -95,37 +95,48 @@ def read_source_rows(
 
 def run_issues(journal: SubmissionJournal, run_id: str) -> list[Issue]:
     """What still needs fixing after a run, as issues for the error report: one per failed, refused or
-    skipped row (at the cells the vendor named, else on the row)."""
+    skipped row at each cell the vendor named, and one on the row for what names no cell (an order refused
+    as a whole, say), in the words the row's status carries."""
     issues: list[Issue] = []
     for row in journal.rows(run_id):
         if row.status not in _REASONED_ROWS:
             continue
         code = f"row.{row.status.value}"
-        for error in row.field_errors:
-            column = error.cell.rstrip("0123456789") if error.cell else None
+        located = [error for error in row.field_errors if error.cell]
+        for error in located:
+            column = (error.cell or "").rstrip("0123456789")
             issues.append(Issue(Severity.ERROR, code, error.message, row.sheet, row.row, column, error.field))
-        if not row.field_errors:
+        if not located or len(located) < len(row.field_errors):
             message = row.detail or f"This row was {row.status.value} in run {run_id}."
             issues.append(Issue(Severity.ERROR, code, message, row.sheet, row.row))
     return issues
 
 
-def build_run_report(journal: SubmissionJournal, run_id: str, source: SourceRows | None = None) -> RunReport:
+def build_run_report(
+    journal: SubmissionJournal, run_id: str, source: SourceRows | None = None, *, with_secrets: bool = True
+) -> RunReport:
     """Every row of the run with its outcome; the user's own columns from `source` when given.
 
-    Without `source` (the workbook moved or changed), each row's values are what its line item sent.
+    Without `source` (the workbook moved or changed), each row's values are what its line item sent. Claim
+    links are decrypted from the journal only `with_secrets`; without, outcomes carry none.
     """
     run = journal.run(run_id)
     orders = {order.po_number: order for order in journal.orders(run_id)}
-    lines = {(line.po_number, line.external_id): line for line in journal.line_results(run_id)}
+    results = journal.line_results(run_id, with_secrets=with_secrets)
+    lines = {(line.po_number, line.external_id): line for line in results}
     submitted = {po: _first_send(journal, po) for po in orders}
     rows = journal.rows(run_id)
+    paid_again = journal.paid_again(run_id)
     outcomes = [
         _outcome(
             row, orders.get(row.po_number or ""), lines.get((row.po_number or "", row.key)), submitted, source
         )
         for row in rows
     ]
+    for outcome in outcomes:
+        record = paid_again.get(outcome.key)
+        if record is not None:
+            outcome.paid_again = record.describe()
     used_sheets = {row.sheet for row in rows}
     return RunReport(
         run_id=run.id,

@@ -44,7 +44,10 @@ A crash (or SIGKILL, sleep, network loss) at each point, and what resume does:
 - *400 (malformed)*: the order does not exist. The rows the vendor named are rejected; the others move to a
   NEW order (new PONumber) in the same transaction that marks the refused one rejected, before it is sent
   (`SubmissionJournal.reject_order`). A crash before that transaction resends the refused body under its
-  old PONumber and gets the same 400; after it, the new order is an ordinary planned order.
+  old PONumber and gets the same 400; after it, the new order is an ordinary planned order. A 400 that
+  names no row (no field, a path we cannot map, the whole order) rejects every row with the vendor's
+  message, and a re-planned order is never re-planned again, so a run sends at most two orders for a row
+  and can never loop on refusals (`tests/engine/test_any_vendor_answers.py`).
 - *a 409 whose original differs from our body*: the PONumber was used before for someone else's order.
   It is never adopted as ours (it pays none of our rows): its rows are marked failed with the reason.
 
@@ -98,15 +101,19 @@ from app.engine.events import (
 )
 from app.engine.field_errors import map_field_errors
 from app.engine.journal import Attempt, OrderRecord, RowChange, SubmissionJournal
-from app.engine.ownership import RunLock, is_owned
+from app.engine.journal_guard import JournalGone
+from app.engine.ownership import RunLock, is_owned, lock_dir_beside
 from app.engine.plan import BalanceCheck, add_costs, check_balance
 from app.engine.states import OrderState, RowStatus, RunStatus
-from app.engine.tracking import PollPolicy, Tracker, WebhookListener
+from app.engine.tracking import PollPolicy, Tracker
+from app.engine.webhook_listener import WebhookListener
 
 log = logging.getLogger(__name__)
 
 # How often the loop looks at cancel and pause while it waits on the network.
 _TICK_S = 0.1
+# After a cancel, how long answers already on their way may take before their requests are cut short.
+CANCEL_GRACE_S = 10.0
 # A 429 that outlasts the client's own retries puts the order back; after this many, the run stops.
 _MAX_RATE_LIMITED_SENDS = 8
 _DEFAULT_RETRY_AFTER_S = 1.0
@@ -122,6 +129,9 @@ class OrderClient(Protocol):
     def get_order(self, order_id: str, *, cancel: threading.Event | None = None) -> wire.Order: ...
 
     def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None: ...
+
+    def abort_requests(self) -> None:
+        """Cut the requests on the wire short (each then ends in `RequestCancelled`)."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +160,13 @@ class SubmissionRunner:
     """Runs one run at a time: `run()` is a generator of events; iterate it to do the work.
 
     Several orders are in flight at once (`concurrency`, lowered while the vendor answers 429 and raised
-    again as calls succeed), over one shared client. Waits never block for more than a tick, so `cancel`
-    and `pause` are noticed at once; requests already sent are allowed to finish and are recorded.
+    again as calls succeed), over one shared client. Waits never block for more than a tick, so `cancel`,
+    `stop_now` and `pause` are noticed at once.
+
+    `cancel` stops sending: nothing new goes out, and the answers to requests already sent get up to
+    `grace_s` to arrive and be recorded; requests still unanswered then are cut short. `stop_now` cuts them
+    short at once. Either way an order whose answer did not come stays `sending` in the journal and is
+    settled on resume by resending its PONumber (never paid twice), and the run reads `interrupted`.
     """
 
     def __init__(
@@ -164,9 +179,11 @@ class SubmissionRunner:
         webhook: WebhookListener | None = None,
         clock: Callable[[], float] = time.monotonic,
         lock_dir: Path | None = None,
+        grace_s: float = CANCEL_GRACE_S,
     ) -> None:
         self.journal = journal
         self.client = client
+        self.grace_s = grace_s
         self.concurrency = max(1, concurrency)
         self.poll_policy = poll_policy or PollPolicy()
         self.webhook = webhook
@@ -183,12 +200,23 @@ class SubmissionRunner:
         cancel: threading.Event,
         pause: threading.Event | None = None,
         send: bool = True,
+        stop_now: threading.Event | None = None,
     ) -> Iterator[EngineEvent]:
         """Send what is unsent (unless `send` is False: then only follow orders already accepted) and follow
         accepted orders until they are final, their deadline passes, or the run stops; yields as it goes."""
         self.journal.run(run_id)  # an unknown run is the user's mistake: say so before taking any lock
+        controls = _Controls(cancel, pause or threading.Event(), stop_now or threading.Event())
         with RunLock(self.lock_dir, run_id), _older_objects_frozen():
-            yield from _Pass(self, run_id, cancel, pause or threading.Event(), send).events()
+            yield from _Pass(self, run_id, controls, send).events()
+
+
+@dataclass(frozen=True)
+class _Controls:
+    """What the user can do to a pass while it runs: cancel it, stop it now, pause it."""
+
+    cancel: threading.Event
+    pause: threading.Event
+    stop_now: threading.Event
 
 
 class _FrozenObjects:
@@ -230,7 +258,7 @@ def live_status(journal: SubmissionJournal, run_id: str, lock_dir: Path | None =
 
 def default_lock_dir(journal: SubmissionJournal) -> Path:
     """Run locks live next to the journal, so every process using that journal sees them."""
-    return journal.path.parent / "locks"
+    return lock_dir_beside(journal.path)
 
 
 class _Pass:
@@ -240,16 +268,18 @@ class _Pass:
         self,
         runner: SubmissionRunner,
         run_id: str,
-        cancel: threading.Event,
-        pause: threading.Event,
+        controls: _Controls,
         send: bool,
     ) -> None:
         self.r = runner
         self.journal = runner.journal
         self.run_id = run_id
-        self.cancel = cancel
-        self.pause = pause
+        self.cancel = controls.cancel
+        self.pause = controls.pause
+        self.stop_now = controls.stop_now
         self.send = send
+        self.cancelled_at: float | None = None
+        self.aborted = False
         self.queue: deque[str] = deque()
         self.in_flight: dict[Future[_Outcome], _Task] = {}
         self.tracker = Tracker(runner.poll_policy, runner.clock)
@@ -274,9 +304,12 @@ class _Pass:
     # --- The loop ----------------------------------------------------------------------------------------
 
     def events(self) -> Iterator[EngineEvent]:
-        finished = False
+        finished = gone = False
         try:
             self._prepare()
+            # The plan as it stands, kept aside: should the journal be lost during the pass, restoring this and
+            # resuming settles every order by its PONumber (an order sent meanwhile is answered 409).
+            self.journal.backup()
             while True:
                 yield from self._flush()
                 self._check_controls()
@@ -290,14 +323,26 @@ class _Pass:
             yield from self._flush()
             finished = True
             yield end
+        except JournalGone:
+            gone = True
+            raise
         finally:
-            # Also on an exception or a consumer that stopped iterating: requests already sent are
-            # waited for and recorded, so the journal ends as close to the vendor's view as it can be.
-            self._drain_quietly()
-            self.executor.shutdown(wait=True)
-            self._save_history()
+            # Also on an exception or a consumer that stopped iterating: requests already sent are cut short
+            # (nothing is waiting for them any more) and what did come back is recorded, so the journal ends
+            # as close to the vendor's view as it can be; the rest stays `sending`, for resume to settle.
             if not finished:
-                self.journal.set_run_status(self.run_id, RunStatus.INTERRUPTED, "Stopped before the end.")
+                self._abort_in_flight()
+            if gone:
+                self._abandon_in_flight()  # nothing can be recorded any more; these stay `sending`
+            else:
+                self._drain_quietly()
+                self.executor.shutdown(wait=True)
+                self._save_history()
+                if not finished:
+                    self.journal.set_run_status(self.run_id, RunStatus.INTERRUPTED, "Stopped before the end.")
+            # After every pass; when the file was deleted under us, this saves its last state from the open
+            # connection, where `giftbatch journal restore` finds it.
+            self.journal.backup()
 
     def _prepare(self) -> None:
         self.journal.set_run_status(self.run_id, RunStatus.RUNNING)
@@ -343,10 +388,29 @@ class _Pass:
             self.row_counts[change.status] += 1
 
     def _check_controls(self) -> None:
-        if self.cancel.is_set() and self.stop is None:
-            self.stop = _Stop(
-                RunStatus.INTERRUPTED, "Cancelled; nothing is lost. Resume the run to send the rest."
+        if self.stop_now.is_set():
+            self.cancel.set()
+        if self.cancel.is_set() and self.cancelled_at is None:
+            self.cancelled_at = self.r.clock()
+            # Stopped while paused (the app closing: it pauses, asks, then stops): the run is paused, and
+            # says so everywhere (status, History, the resume offer), never "cancelled".
+            self._stop(
+                _Stop(
+                    RunStatus.PAUSED, "Paused by the user; nothing is lost. Resume the run to send the rest."
+                )
+                if self.pause.is_set()
+                else _Stop(
+                    RunStatus.INTERRUPTED, "Cancelled; nothing is lost. Resume the run to send the rest."
+                )
             )
+        if (
+            self.in_flight
+            and self.cancelled_at is not None
+            and not self.aborted
+            and (self.stop_now.is_set() or self.r.clock() - self.cancelled_at >= self.r.grace_s)
+        ):
+            log.info("Cutting short %d requests still unanswered after a cancel", len(self.in_flight))
+            self._abort_in_flight()
         # A pause held by a live process leaves the run `running` in the journal (with a note), so that if the
         # process dies while paused, the run reads as interrupted, as it then is.
         if self.pause.is_set() and not self.paused_by_user and self.stop is None:
@@ -360,14 +424,22 @@ class _Pass:
             self.journal.set_run_status(self.run_id, RunStatus.RUNNING)
             self._emit(RunResumed(self.run_id))
 
+    def _abort_in_flight(self) -> None:
+        """Cut the requests on the wire short; their orders stay `sending` and are settled on resume."""
+        if self.in_flight and not self.aborted:
+            self.aborted = True
+            self.r.client.abort_requests()
+
     def _holding(self) -> bool:
-        return self.stop is not None or self.paused_by_user
+        # The events themselves, not only what the last turn saw: a pause asked between two turns holds
+        # the very next order (a window asking "close?" must not see another one leave meanwhile).
+        return self.stop is not None or self.paused_by_user or self.pause.is_set() or self.cancel.is_set()
 
     def _nothing_left(self) -> bool:
         return not self.queue and (len(self.tracker) == 0 or self.tracker.all_expired())
 
     def _dispatch(self) -> None:
-        while len(self.in_flight) < self.limit and self.r.clock() >= self.not_before:
+        while len(self.in_flight) < self.limit and self.r.clock() >= self.not_before and not self._holding():
             po_number = self.tracker.take_due()
             if po_number is not None:
                 self._submit(_Task("poll", po_number), self._poll_call(self.tracker.order_id(po_number)))
@@ -389,6 +461,13 @@ class _Pass:
         done, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
             self._handle(self.in_flight.pop(future), future.result())
+
+    def _abandon_in_flight(self) -> None:
+        for future in list(self.in_flight):
+            future.result()  # `_timed` returns every error as a value
+        self.in_flight.clear()
+        self.out.clear()
+        self.executor.shutdown(wait=True)
 
     def _drain_quietly(self) -> None:
         for future in list(self.in_flight):
@@ -608,16 +687,21 @@ class _Pass:
         orders = self.journal.orders(self.run_id)
         unsent = [o for o in orders if o.state.is_unsent]
         unfinished = [o for o in orders if o.state.is_tracked]
+        if self.stop is not None and self.stop.status is not RunStatus.FAILED and not (unsent or unfinished):
+            self.stop = None  # stopped once there was nothing left to do: the run is complete, not paused
         if self.stop is not None and self.stop.balance_short:
             status, message = RunStatus.PAUSED, self._balance_message(unsent)
         elif self.stop is not None:
             status, message = self.stop.status, self.stop.message
         elif unsent:
-            status, message = RunStatus.INTERRUPTED, f"{len(unsent)} orders are not sent yet; resume the run."
+            status, message = (
+                RunStatus.INTERRUPTED,
+                f"{_orders_are(len(unsent))} not sent yet; resume the run.",
+            )
         elif unfinished:
             status = RunStatus.INTERRUPTED
             message = (
-                f"{len(unfinished)} orders are still being processed by the vendor; track the run to follow "
+                f"{_orders_are(len(unfinished))} still being processed by the vendor; track the run to follow "
                 "them to the end."
             )
         else:
@@ -682,6 +766,10 @@ def _timed(call: Callable[[], CreatedOrder | wire.Order | None]) -> _Outcome:
     except BaseException as error:  # reported to the loop thread, which decides what it means
         return _Outcome(None, error, time.perf_counter() - started)
     return _Outcome(value, None, time.perf_counter() - started)
+
+
+def _orders_are(count: int) -> str:
+    return "1 order is" if count == 1 else f"{count} orders are"
 
 
 def _summary(counts: dict[RowStatus, int]) -> str:

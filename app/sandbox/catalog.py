@@ -32,11 +32,12 @@ class SandboxProduct:
     translations: tuple[dict[str, str], ...] = ()
     culture_codes: tuple[str, ...] = ("en-US",)
 
-    def wire(self) -> dict[str, Any]:
-        """The product as `GET /v1/Products` returns it."""
+    def wire(self, *, null_lists: bool = False) -> dict[str, Any]:
+        """The product as `GET /v1/Products` returns it; `null_lists`: its optional lists and objects as null,
+        as public clients show the vendor's engine answering for many products."""
         slug = self.id.lower()
         physical = self.type == "Physical"
-        return {
+        wired: dict[str, Any] = {
             "Id": self.id,
             "Name": self.name,
             "ShortDescription": self.short_description,
@@ -50,16 +51,25 @@ class SandboxProduct:
             "Terms": f"{self.name} cards never expire and carry no fees after purchase.",
             "Disclaimer": "Sandbox product: no real card is issued.",
             "RedemptionNote": "Redeem online or in store by showing the code.",
-            "Media": {"Faceplates": [{"Name": "Default", "Path": f"{MEDIA_BASE}{slug}-default.png"}]},
+            "Media": {
+                "Faceplates": [{"Name": "Default", "Path": f"{MEDIA_BASE}{slug}-default.png"}],
+                "Logo": f"{MEDIA_BASE}{slug}-logo.png",
+            },
             "Meta": {
                 "ShippingConfiguration": {
                     "FulfillmentGroup": self.fulfillment_group,
                     "HasRequiredCardCarriers": physical,
-                }
+                },
+                "Colors": {"Primary": "#1F4E79", "Secondary": "#FFFFFF"},
+                "SupportsApiBalanceChecks": False,
+                "Website": f"https://{slug}.sandbox.giftbatch.invalid/",
             },
             "Translations": [dict(t) for t in self.translations],
             "CultureCodes": list(self.culture_codes),
         }
+        if null_lists:
+            wired.update({"Translations": None, "CultureCodes": None, "Media": None, "Meta": None})
+        return wired
 
 
 def _number(amount: Decimal) -> int | float:

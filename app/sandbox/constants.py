@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from decimal import Decimal
 
 SANDBOX_EMAIL = "sandbox@example.com"
@@ -28,11 +29,17 @@ MAX_PAGE_SIZE = 500
 PO_NUMBER_MAX_LENGTH = 40
 # A ceiling per line item, so one mistyped quantity cannot make the sandbox mint millions of claim links.
 MAX_QUANTITY = 10_000
+# Line items in one order: the limit docs/api-contract.md assumes for the vendor.
+MAX_LINE_ITEMS = 100
+# `Note` (an order's) and `Culture` (a line item's, such as en-US): optional texts public clients send.
+MAX_NOTE_LENGTH = 500
+MAX_CULTURE_LENGTH = 20
 
 # Digital line items addressed to this domain fail, so tests can produce failed and partly completed orders.
 BOUNCE_DOMAIN = "bounce.example.com"
 # `.invalid` is reserved (RFC 2606): sandbox claim links can never reach a real site.
 CLAIM_LINK_BASE = "https://sandbox.giftbatch.invalid/claim/"
+ANSWER_ALPHABET = string.ascii_uppercase + string.digits  # of challenge answers
 MEDIA_BASE = "https://sandbox.giftbatch.invalid/media/"
 
 # Webhook delivery: attempts in all, and the first wait between them (doubled after each failure).

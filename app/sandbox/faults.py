@@ -12,6 +12,22 @@ from typing import Any
 
 from app.sandbox.constants import DEFAULT_PENDING_DELAY_S, DEFAULT_TOKEN_TTL_S
 
+# How error answers are shaped: ours (`{"Message", "Errors"}`), ASP.NET Web API 2 (`{"message", "modelState"}`,
+# a 429 whose body is a JSON string), RFC 7807 ProblemDetails (`{"title", "status", "errors"}`), or a bare
+# `{"message"}` that names no field.
+ERROR_STYLES = ("pascal", "webapi", "problem", "message-only")
+# What `GET /v1/ShippingMethods` and `GET /v1/Brandings` may answer: the list, refused, or absent.
+LIST_STATUSES = (200, 403, 404)
+
+# The vendor as public clients of its engine show it answering (docs/api-contract.md, "observed").
+OBSERVED: dict[str, Any] = {
+    "camel_case": True,
+    "error_style": "webapi",
+    "echo_external_id": False,
+    "balance_endpoint": False,
+    "null_lists": True,
+}
+
 
 class FaultSettingError(ValueError):
     """A fault setting that cannot be used; `name` is the setting, the message says why."""
@@ -34,6 +50,12 @@ class Faults:
     pending_delay_s: float = DEFAULT_PENDING_DELAY_S
     line_item_failure_rate: float = 0.0
     seed: int | None = None
+    error_style: str = "pascal"
+    shipping_methods_status: int = 200
+    brandings_status: int = 200
+    null_lists: bool = False  # products' Translations, CultureCodes, Media and Meta are null
+    echo_external_id: bool = True
+    balance_endpoint: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,14 +72,30 @@ class Faults:
 
 
 _RATES = ("error_rate", "lost_response_rate", "line_item_failure_rate")
+_SWITCHES = ("camel_case", "null_lists", "echo_external_id", "balance_endpoint")
+# Settings that take one of a few values: the values, as a message lists them.
+_CHOICES: dict[str, tuple[object, ...]] = {
+    "error_style": ERROR_STYLES,
+    "shipping_methods_status": LIST_STATUSES,
+    "brandings_status": LIST_STATUSES,
+}
 
 
 def _checked(name: str, raw: Any) -> Any:
     """The setting's value if it is the right kind and in range, else FaultSettingError."""
-    if name == "camel_case":
+    if name in _SWITCHES:
         if not isinstance(raw, bool):
-            raise FaultSettingError(name, "camel_case must be true or false.")
+            raise FaultSettingError(name, f"{name} must be true or false.")
         return raw
+    if name in _CHOICES:
+        allowed = _CHOICES[name]
+        if isinstance(raw, bool) or raw not in allowed or type(raw) is not type(allowed[0]):
+            raise FaultSettingError(name, f"{name} must be one of {', '.join(map(str, allowed))}.")
+        return raw
+    return _number(name, raw)
+
+
+def _number(name: str, raw: Any) -> Any:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
         raise FaultSettingError(name, f"{name} must be a number.")
     if name in _RATES:

@@ -20,7 +20,7 @@ from app.sandbox.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OPENING_BALA
 from app.sandbox.faults import FaultSettingError
 from app.sandbox.validation import InvalidOrder, validate_order
 from app.sandbox.vendor import Created, Duplicate, SandboxVendor
-from app.sandbox.wire import Answer, BadJson, problem, read_json, reply
+from app.sandbox.wire import Answer, BadJson, problem, read_json, reply, styled_error
 
 Handler = Callable[[Request], Awaitable[Answer]]
 
@@ -91,6 +91,10 @@ class VendorApi:
             if answer is None:
                 answer = await handler(request)
             status, body, headers = answer
+            style = dice.faults.error_style
+            if status >= 400 and style != "pascal":
+                shaped, content_type = styled_error(body, status, style)
+                return reply(shaped, status, {**(headers or {}), "Content-Type": content_type})
             return reply(body, status, headers, camel=dice.faults.camel_case)
 
         return endpoint
@@ -133,17 +137,19 @@ class VendorApi:
             page, size = _paging(request)
         except BadQuery as error:
             return problem(str(error), 400, {error.name: [str(error)]})
-        products = self._vendor.products()
+        products = _filtered(self._vendor.products(), request)
         data = products[(page - 1) * size : page * size]
         return 200, {"Page": page, "PageSize": size, "TotalCount": len(products), "Data": data}, None
 
-    async def shipping_methods(self, _: Request) -> Answer:
-        return 200, list(SHIPPING_METHODS), None
+    async def shipping_methods(self, request: Request) -> Answer:
+        return _listing(list(SHIPPING_METHODS), self._vendor.dice.faults.shipping_methods_status, request)
 
-    async def brandings(self, _: Request) -> Answer:
-        return 200, list(BRANDINGS), None
+    async def brandings(self, request: Request) -> Answer:
+        return _listing(list(BRANDINGS), self._vendor.dice.faults.brandings_status, request)
 
-    async def balance(self, _: Request) -> Answer:
+    async def balance(self, request: Request) -> Answer:
+        if not self._vendor.dice.faults.balance_endpoint:
+            return _no_such_resource(request)
         return 200, self._vendor.balance(), None
 
     async def create_order(self, request: Request) -> Answer:
@@ -186,6 +192,40 @@ class VendorApi:
         po_number = _query(request, "poNumber") or None
         total, orders = self._vendor.orders_page(po_number, page, size)
         return 200, {"Page": page, "PageSize": size, "TotalCount": total, "Data": orders}, None
+
+
+def _listing(items: list[dict[str, Any]], status: int, request: Request) -> Answer:
+    """A list endpoint as the account sees it: the list, refused (403) or absent (404)."""
+    if status == 403:
+        return problem("Authorization has been denied for this request.", 403)
+    if status == 404:
+        return _no_such_resource(request)
+    return 200, items, None
+
+
+def _no_such_resource(request: Request) -> Answer:
+    return problem(f"No HTTP resource was found that matches the request URI '{request.url.path}'.", 404)
+
+
+# Product filters seen in public clients: name and description match a part, in any case; type the whole.
+_PRODUCT_FILTERS = (
+    ("productName", ("Name",), False),
+    ("productDescription", ("ShortDescription", "LongDescription"), False),
+    ("productType", ("Type",), True),
+)
+
+
+def _filtered(products: list[dict[str, Any]], request: Request) -> list[dict[str, Any]]:
+    for name, fields, whole in _PRODUCT_FILTERS:
+        wanted = (_query(request, name) or "").strip().casefold()
+        if wanted:
+            products = [p for p in products if any(_matches(p.get(f), wanted, whole) for f in fields)]
+    return products
+
+
+def _matches(value: Any, wanted: str, whole: bool) -> bool:
+    text = str(value or "").casefold()
+    return text == wanted if whole else wanted in text
 
 
 def _paging(request: Request) -> tuple[int, int]:

@@ -7,7 +7,11 @@ runs handlers concurrently and background tasks complete orders at the same time
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,6 +19,8 @@ from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+
+from app.sandbox.constants import ANSWER_ALPHABET, CLAIM_LINK_BASE
 
 SCHEMA_VERSION = "1"
 
@@ -184,10 +190,20 @@ class Transaction:
         self._insert("orders", ORDER_COLUMNS, [order])
         self._insert("line_items", LINE_COLUMNS, lines)
 
-    def insert_claims(self, claims: Iterable[tuple[str, str, int, str, str]]) -> None:
-        """(id, line_item_id, position, link, answer) rows."""
+    def insert_claims(self, claims: Iterable[tuple[str, str, int]]) -> None:
+        """(id, line_item_id, position) rows: one per card.
+
+        A card's claim link and challenge answer are not stored: each row keeps a random seed, and the link
+        and answer are derived from it with a secret of this state (`claims`). A real vendor's links are
+        spendable, and so the app keeps none in clear on disk; the sandbox, whose state file sits in the
+        app's data folder, keeps none either, so a search of that folder for claim links finds nothing.
+        """
         self._db.executemany(
-            "INSERT INTO claims (id, line_item_id, position, link, answer) VALUES (?, ?, ?, ?, ?)", claims
+            "INSERT INTO claims (id, line_item_id, position, link, answer) VALUES (?, ?, ?, ?, '')",
+            [
+                (claim_id, line, position, _SEED + secrets.token_hex(16))
+                for claim_id, line, position in claims
+            ],
         )
 
     def order(self, order_id: str) -> sqlite3.Row | None:
@@ -201,17 +217,25 @@ class Transaction:
             "SELECT * FROM line_items WHERE order_id = ? ORDER BY position", (order_id,)
         ).fetchall()
 
-    def claims(self, order_id: str) -> dict[str, list[sqlite3.Row]]:
-        """Claim rows of an order's line items, by line item id, in card order."""
+    def claims(self, order_id: str) -> dict[str, list[dict[str, str]]]:
+        """Claims (`id`, `link`, `answer`) of an order's line items, by line item id, in card order."""
         rows = self._db.execute(
             "SELECT c.* FROM claims c JOIN line_items l ON l.id = c.line_item_id "
             "WHERE l.order_id = ? ORDER BY c.line_item_id, c.position",
             (order_id,),
         ).fetchall()
-        grouped: dict[str, list[sqlite3.Row]] = {}
+        secret = self._claim_secret() if rows else b""
+        grouped: dict[str, list[dict[str, str]]] = {}
         for row in rows:
-            grouped.setdefault(row["line_item_id"], []).append(row)
+            grouped.setdefault(row["line_item_id"], []).append(_claim(row, secret))
         return grouped
+
+    def _claim_secret(self) -> bytes:
+        stored = self.meta("claim_secret")
+        if stored is None:
+            stored = secrets.token_hex(32)
+            self.set_meta("claim_secret", stored)
+        return bytes.fromhex(stored)
 
     def update_order(self, order_id: str, **values: Any) -> None:
         unknown = set(values) - set(ORDER_COLUMNS)
@@ -260,3 +284,17 @@ class Transaction:
         marks = ", ".join("?" for _ in columns)
         values = itemgetter(*columns)  # a row's values in column order, without a generator per row
         self._db.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", [values(row) for row in rows])
+
+
+_SEED = "seed:"
+
+
+def _claim(row: sqlite3.Row, secret: bytes) -> dict[str, str]:
+    """A card's claim link and answer, derived from its seed (rows of older states hold them as they are)."""
+    seed = str(row["link"])
+    if not seed.startswith(_SEED):
+        return {"id": row["id"], "link": seed, "answer": row["answer"]}
+    digest = hmac.new(secret, seed.encode(), hashlib.sha256).digest()
+    token = base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+    answer = "".join(ANSWER_ALPHABET[byte % len(ANSWER_ALPHABET)] for byte in digest[24:32])
+    return {"id": row["id"], "link": CLAIM_LINK_BASE + token, "answer": answer}

@@ -21,11 +21,22 @@ from app.sandbox.catalog import (
     PRODUCTS_BY_ID,
     SandboxProduct,
 )
-from app.sandbox.constants import MAX_QUANTITY, PO_NUMBER_MAX_LENGTH, USD_PER_UNIT
+from app.sandbox.constants import (
+    MAX_CULTURE_LENGTH,
+    MAX_LINE_ITEMS,
+    MAX_NOTE_LENGTH,
+    MAX_QUANTITY,
+    PO_NUMBER_MAX_LENGTH,
+    USD_PER_UNIT,
+)
 
 CENT = Decimal("0.01")
 E164 = re.compile(r"\+[1-9]\d{7,14}")
-PHYSICAL_REQUIRED = ("Name", "AddressLine1", "City", "State", "Zip", "Country")
+PHYSICAL_REQUIRED = ("Name", "AddressLine1", "Country")
+# The sandbox's own simple rule: US addresses need all three; elsewhere they may be empty, as many countries'
+# addresses have no state, no postal code or (Singapore, Hong Kong) no city. The app checks each country's
+# own rules before it sends.
+US_REQUIRED = ("City", "State", "Zip")
 PHYSICAL_OPTIONAL = ("AddressLine2", "Company", "Phone")
 
 # Plain ASCII addresses are accepted by one regex: email-validator takes ~25 µs an address, a quarter of the
@@ -125,10 +136,13 @@ def validate_order(body: Any) -> OrderRequest:
     order_type = _order_type(field(body, "Type"), errors)
     po_number = _po_number(field(body, "PONumber"), errors)
     webhook_url = _webhook(field(body, "WebhookSettings"), errors)
+    _optional_text(field(body, "Note"), "Note", MAX_NOTE_LENGTH, errors)
     raw_lines = field(body, "LineItems")
     lines: list[LineRequest] = []
     if not isinstance(raw_lines, list) or not raw_lines:
         errors["LineItems"] = ["An order needs at least one line item."]
+    elif len(raw_lines) > MAX_LINE_ITEMS:
+        errors["LineItems"] = [f"An order holds at most {MAX_LINE_ITEMS} line items; split it."]
     else:
         for index, raw in enumerate(raw_lines):
             line = _line(raw, f"LineItems[{index}]", order_type, errors)
@@ -182,6 +196,7 @@ def _line(raw: Any, path: str, order_type: str | None, errors: FieldErrors) -> L
     quantity = _quantity(field(raw, "Quantity"), f"{path}.Quantity", errors)
     external_id = _external_id(field(raw, "ExternalId"), f"{path}.ExternalId", errors)
     _branding(field(raw, "BrandingId"), f"{path}.BrandingId", errors)
+    _optional_text(field(raw, "Culture"), f"{path}.Culture", MAX_CULTURE_LENGTH, errors)
     _personalization(field(raw, "Personalization"), f"{path}.Personalization", errors)
     email = None
     if order_type == DIGITAL:
@@ -244,6 +259,12 @@ def _external_id(raw: Any, path: str, errors: FieldErrors) -> str | None:
     return None
 
 
+def _optional_text(raw: Any, path: str, limit: int, errors: FieldErrors) -> None:
+    if raw is not None and (not isinstance(raw, str) or len(raw) > limit):
+        name = path.rpartition(".")[2]
+        errors[path] = [f"{name} must be text of at most {limit} characters."]
+
+
 def _branding(raw: Any, path: str, errors: FieldErrors) -> None:
     if raw is not None and raw not in BRANDING_IDS:
         errors[path] = [f"Unknown branding '{raw}'."]
@@ -282,7 +303,8 @@ def _physical_address(raw: Any, path: str, errors: FieldErrors) -> None:
     if not isinstance(raw, dict):
         errors[path] = ["PhysicalDeliveryAddress is required."]
         return
-    for name in PHYSICAL_REQUIRED:
+    required = PHYSICAL_REQUIRED + (US_REQUIRED if field(raw, "Country") == "US" else ())
+    for name in required:
         value = field(raw, name)
         if not isinstance(value, str) or not value.strip():
             errors[f"{path}.{name}"] = [f"{name} is required."]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hmac
 import secrets
 import sqlite3
-import string
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from app.sandbox.catalog import LINKS, PRODUCTS
 from app.sandbox.constants import (
     ACCOUNT_CURRENCY,
     BOUNCE_DOMAIN,
-    CLAIM_LINK_BASE,
     PENDING_THRESHOLD_CARDS,
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_EMAIL,
@@ -35,7 +33,6 @@ from app.sandbox.faults import FaultDice, Faults, FaultSettingError
 from app.sandbox.store import FINAL_STATUSES, SandboxStore, Transaction
 from app.sandbox.validation import OrderRequest
 
-ANSWER_ALPHABET = string.ascii_uppercase + string.digits
 # A row as read from the store, or as about to be stored (the same names).
 Stored = sqlite3.Row | dict[str, Any]
 # A day after expiry a token is forgotten: from then on it is answered as invalid rather than expired.
@@ -122,7 +119,8 @@ class SandboxVendor:
     # Catalog and balance
 
     def products(self) -> list[dict[str, Any]]:
-        return [p.wire() for p in PRODUCTS]
+        null_lists = self.dice.faults.null_lists
+        return [p.wire(null_lists=null_lists) for p in PRODUCTS]
 
     def balance(self) -> dict[str, Any]:
         with self._store.transaction() as tx:
@@ -150,7 +148,10 @@ class SandboxVendor:
             tx.set_balance(available - total, held + total)
             final = not pending and self._finalize(tx, order_id)
             # A pending order is answered as just stored, without reading it back.
-            order = self._wire_order(tx, order_id) if not pending else _wire_form(row, lines, {})
+            if pending:
+                order = _wire_form(row, lines, {}, echo=self.dice.faults.echo_external_id)
+            else:
+                order = self._wire_order(tx, order_id)
         if pending:
             self.events.order_pending(order_id, now + delay)
         elif final:
@@ -279,7 +280,7 @@ class SandboxVendor:
             return False
         refund = completed = 0
         failures: list[tuple[str, str | None, str]] = []
-        claims: list[tuple[str, str, int, str, str]] = []
+        claims: list[tuple[str, str, int]] = []
         for line in tx.lines(order_id):
             reason = self._failure_reason(line)
             if reason is None:
@@ -325,7 +326,8 @@ class SandboxVendor:
     def _wire_order(self, tx: Transaction, order_id: str) -> dict[str, Any]:
         order = tx.order(order_id)
         assert order is not None
-        return _wire_form(order, tx.lines(order_id), tx.claims(order_id))
+        echo = self.dice.faults.echo_external_id
+        return _wire_form(order, tx.lines(order_id), tx.claims(order_id), echo=echo)
 
     def _ledger_order(self, tx: Transaction, order_id: str) -> dict[str, Any]:
         order = tx.order(order_id)
@@ -407,18 +409,9 @@ def _line_rows(order_id: str, request: OrderRequest) -> list[dict[str, Any]]:
     ]
 
 
-def _claims(line_id: str, quantity: int) -> list[tuple[str, str, int, str, str]]:
-    """One claim link and challenge answer per card; links are random, so they never repeat."""
-    return [
-        (
-            _new_id("CLM"),
-            line_id,
-            card,
-            CLAIM_LINK_BASE + secrets.token_urlsafe(24),
-            "".join(secrets.choice(ANSWER_ALPHABET) for _ in range(8)),
-        )
-        for card in range(quantity)
-    ]
+def _claims(line_id: str, quantity: int) -> list[tuple[str, str, int]]:
+    """One claim per card (the store gives each a random link and challenge answer)."""
+    return [(_new_id("CLM"), line_id, card) for card in range(quantity)]
 
 
 def _wire_balance(available_cents: int, pending_cents: int) -> dict[str, Any]:
@@ -430,9 +423,13 @@ def _wire_balance(available_cents: int, pending_cents: int) -> dict[str, Any]:
 
 
 def _wire_form(
-    order: Stored, lines: Sequence[Stored], claims: dict[str, list[sqlite3.Row]]
+    order: Stored, lines: Sequence[Stored], claims: dict[str, list[dict[str, str]]], *, echo: bool = True
 ) -> dict[str, Any]:
-    """The order as the vendor reports it, from its stored row, its line items and their claims by line."""
+    """The order as the vendor reports it, from its stored row, its line items and their claims by line.
+
+    Without `echo`, line items do not carry the caller's ExternalId back, as public clients show the
+    vendor's engine answering: the caller must match them by position.
+    """
     return {
         "Id": order["id"],
         "PONumber": order["po_number"],
@@ -441,12 +438,12 @@ def _wire_form(
         "CreatedAt": order["created_at"],
         "TotalCost": _amount(order["total_cents"]),
         "CurrencyCode": ACCOUNT_CURRENCY,
-        "LineItems": [_wire_line(line, claims.get(line["id"], [])) for line in lines],
+        "LineItems": [_wire_line(line, claims.get(line["id"], []), echo) for line in lines],
     }
 
 
-def _wire_line(line: Stored, claims: list[sqlite3.Row]) -> dict[str, Any]:
-    return {
+def _wire_line(line: Stored, claims: list[dict[str, str]], echo: bool) -> dict[str, Any]:
+    wired = {
         "Id": line["id"],
         "ExternalId": line["external_id"],
         "ProductId": line["product_id"],
@@ -467,6 +464,9 @@ def _wire_line(line: Stored, claims: list[sqlite3.Row]) -> dict[str, Any]:
             for claim in claims
         ],
     }
+    if not echo:
+        del wired["ExternalId"]
+    return wired
 
 
 def _new_id(prefix: str) -> str:

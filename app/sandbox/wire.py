@@ -76,3 +76,45 @@ def problem(
     if errors:
         body["Errors"] = errors
     return status, body, headers
+
+
+_PROBLEM_TYPES = {
+    400: "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+    401: "https://tools.ietf.org/html/rfc7235#section-3.1",
+    403: "https://tools.ietf.org/html/rfc7231#section-6.5.3",
+    404: "https://tools.ietf.org/html/rfc7231#section-6.5.4",
+    409: "https://tools.ietf.org/html/rfc7231#section-6.5.8",
+}
+
+
+def styled_error(body: Any, status: int, style: str) -> tuple[Any, str]:
+    """An error answer (`problem`'s shape, with any extra members such as `PreviousOrderIds`) as a framework
+    of that style writes it, and its content type. See `faults.ERROR_STYLES`."""
+    message = str(body.get("Message", "")) if isinstance(body, dict) else str(body)
+    errors: dict[str, list[str]] = body.get("Errors") or {} if isinstance(body, dict) else {}
+    extra = (
+        {k: v for k, v in body.items() if k not in ("Message", "Errors")} if isinstance(body, dict) else {}
+    )
+    if style == "message-only":
+        return {"message": message}, "application/json"
+    if style == "webapi":
+        if status == 429:
+            return message, "application/json"  # Web API throttling answers with a bare JSON string
+        shaped: dict[str, Any] = {"message": "The request is invalid." if errors else message}
+        if errors:
+            # Web API 2 names fields after the action's parameter (`order`), with the C# property names.
+            shaped["modelState"] = {f"order.{path}": problems for path, problems in errors.items()}
+        shaped.update(camelize({k: v for k, v in extra.items() if k != "Id"}))
+        return shaped, "application/json"
+    if style == "problem":
+        shaped = {
+            "type": _PROBLEM_TYPES.get(status, "about:blank"),
+            "title": "One or more validation errors occurred." if errors else message,
+            "status": status,
+        }
+        if errors:
+            shaped["detail"] = message
+            shaped["errors"] = {f"$.{camel_key(path)}": problems for path, problems in errors.items()}
+        shaped.update(camelize(extra))
+        return shaped, "application/problem+json"
+    return body, "application/json"

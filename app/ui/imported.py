@@ -9,6 +9,7 @@ user edited them (`edits`, {row key: {header: value}}, the same header names `Ro
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import threading
 from bisect import bisect_left
@@ -30,12 +31,14 @@ from app.domain.import_result import (
 )
 from app.domain.issues import Issue, Severity
 from app.domain.outcomes import RowValue, SheetLayout
+from app.domain.payments import EarlierPayments, PayAgain
 from app.domain.recheck import RowRechecker, row_cost
 from app.domain.recipient import Recipient
 from app.domain.records import RawRecord, SourceCell
 from app.domain.required_fields import Need, missing_needs
 from app.domain.validation import RowValidator, ValidationOptions
 from app.engine.journal import SubmissionJournal
+from app.engine.journal_guard import JournalError
 from app.ui.heap import building_to_last
 from app.workbook.importer import sheet_values
 from app.workbook.layouts import layout_of
@@ -45,7 +48,9 @@ from app.workbook.sources import WorkbookFormat
 
 # Reported as (done, total, text), as `app.ui.workers.Worker.report_progress` takes it.
 Progress = Callable[..., None]
-PreviousRuns = Callable[[], Mapping[str, str]]
+PreviousRuns = Callable[[], EarlierPayments]
+
+log = logging.getLogger(__name__)
 
 STATUS_HEADER = "Status"
 MAPPINGS_FILE = "column-mappings.json"
@@ -62,13 +67,24 @@ def mapping_store(config_dir: Path) -> MappingStore:
     return MappingStore(config_dir / MAPPINGS_FILE)
 
 
-def previous_runs(journal_file: Path) -> dict[str, str]:
-    """Cards earlier runs gave (fingerprint → run), so a row paying someone again is flagged; run in a worker."""
+def previous_runs(journal_file: Path) -> EarlierPayments:
+    """Payments earlier runs made, so a row paying someone again is blocked; run in a worker.
+
+    Checking a workbook does not need the journal: when it cannot be read (damaged, say), the rows are checked
+    without it (the History step names the problem and the way back).
+    """
     if not journal_file.is_file():
-        return {}
-    journal = SubmissionJournal(journal_file)
+        return EarlierPayments()
     try:
-        return journal.previous_fingerprints()
+        journal = SubmissionJournal(journal_file)
+    except JournalError as unreadable:
+        log.warning("Rows checked without the earlier runs: %s", unreadable.message)
+        return EarlierPayments()
+    try:
+        return journal.earlier_payments()
+    except JournalError as unreadable:
+        log.warning("Rows checked without the earlier runs: %s", unreadable.message)
+        return EarlierPayments()
     finally:
         journal.close()
 
@@ -251,6 +267,26 @@ class ImportedWorkbook:
         return True
 
     @property
+    def pay_again(self) -> PayAgain:
+        """The rows the user chose to pay again, with the reasons (the validator's own: change it only
+        through `set_pay_again`)."""
+        return self.result.validator.pay_again
+
+    def pay_again_copy(self) -> PayAgain:
+        """For an import made again from this one (the same rows, checked again)."""
+        return PayAgain(dict(self.pay_again.rows), self.pay_again.every_row)
+
+    def set_pay_again(self, rows: Iterable[int], reason: str | None) -> None:
+        """Pay these grid rows again with `reason` (None: stop paying them again); check them again after
+        (`recheck`), as after an edit."""
+        chosen = self.pay_again.rows
+        for row in rows:
+            if reason is None:
+                chosen.pop(self.keys[row], None)
+            else:
+                chosen[self.keys[row]] = reason
+
+    @property
     def edit_count(self) -> int:
         return sum(len(changes) for changes in self.edits.values())
 
@@ -287,7 +323,9 @@ class ImportedWorkbook:
         before = {position: rows[position] for position in (self.positions[r.key] for r in records)}
         changed = self._rechecker.revalidate(records)
         self._kind_counts = _recounted(self._kind_counts, before, rows)
-        return refreshed_facts(self, self.facts, changed, before)
+        # Rows only their whole-file issues changed for (a repeated row, its twin edited) may have become
+        # valid or not: their validity and cost are counted again too.
+        return refreshed_facts(self, self.facts, changed, {**self._rechecker.replaced, **before})
 
     def bulk(self) -> Iterator[object]:
         """The pieces most of its memory is in, for `app.ui.heap.release_in_pieces`: the rows, the sheets read."""
@@ -341,6 +379,7 @@ def load_workbook(
     store: MappingStore | None,
     previous: PreviousRuns | None = None,
     edits: RowEdits | None = None,
+    pay_again: PayAgain | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> ImportedWorkbook:
@@ -366,6 +405,7 @@ def load_workbook(
             options=options,
             previous=previous,
             edits=edits,
+            pay_again=pay_again,
             stamp=stamp,
             progress=_scaled(progress, _READ_SHARE, 100, "Checking the rows…"),
             cancel=cancel,
@@ -380,6 +420,7 @@ def validate_workbook(
     options: ValidationOptions,
     previous: PreviousRuns | None = None,
     edits: RowEdits | None = None,
+    pay_again: PayAgain | None = None,
     stamp: FileStamp | None = None,
     progress: Callable[[int], None] | None = None,
     cancel: threading.Event | None = None,
@@ -396,7 +437,7 @@ def validate_workbook(
     if read.format is WorkbookFormat.CSV:  # every CSV cell is text: no 'number stored as text' warnings
         options = dataclasses.replace(options, text_source=True)
     with building_to_last():
-        validator = RowValidator(catalog, options, previous() if previous else None)
+        validator = RowValidator(catalog, options, previous() if previous else None, pay_again)
         result = validate_sheets(
             [_values_with_edits(sheet, kept) for sheet in sheets],
             validator,

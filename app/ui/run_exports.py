@@ -79,7 +79,7 @@ def default_folder(export_dir: str, workbook: Path) -> Path:
 
 
 def export_run(journal: SubmissionJournal, request: ExportRequest, store: MappingStore | None) -> ExportDone:
-    """Write the export `request` asks for; raises the user's errors (WriteBackWouldLoseContent, OutputExists,
+    """Write the export `request` asks for; raises the user's errors (WriteBackNotPossible, OutputExists,
     WorkbookPasswordRequired, NothingToReport, …) for the page to explain."""
     run = journal.run(request.run_id)
     workbook = Path(run.workbook)
@@ -95,9 +95,9 @@ def export_run(journal: SubmissionJournal, request: ExportRequest, store: Mappin
     if request.kind is ExportKind.ERRORS:
         return _error_report(journal, request, source())
     if request.kind is ExportKind.WRITE_BACK:
-        report = _report(journal, request.run_id, source(), request.edits)
+        report = _report(journal, request, source())
         written = write_back(workbook, report, request.target, request.options, source_password=password)
-        return ExportDone(written.path, tuple(f"Not copied: {note}." for note in written.notes))
+        return ExportDone(written.path, tuple(written.notes))
     notes: tuple[str, ...] = ()
     try:
         rows: SourceRows | None = source()
@@ -106,7 +106,7 @@ def export_run(journal: SubmissionJournal, request: ExportRequest, store: Mappin
     except (WorkbookChanged, WorkbookError) as unusable:
         rows = None
         notes = (f"{unusable.message} The results show what each row sent instead of your own columns.",)
-    report = _report(journal, request.run_id, rows, request.edits)
+    report = _report(journal, request, rows)
     return ExportDone(write_results_workbook(report, request.target, request.options), notes)
 
 
@@ -115,11 +115,11 @@ def with_inputs(options: ExportOptions, workbook: Path) -> ExportOptions:
     return replace(options, inputs=(*options.inputs, workbook))
 
 
-def _report(journal: SubmissionJournal, run_id: str, source: SourceRows | None, edits: RowEdits) -> RunReport:
-    report = build_run_report(journal, run_id, source)
-    if source is not None and edits:
+def _report(journal: SubmissionJournal, request: ExportRequest, source: SourceRows | None) -> RunReport:
+    report = build_run_report(journal, request.run_id, source, with_secrets=request.options.with_secrets)
+    if source is not None and request.edits:
         # Edits are keyed by the workbook's headers: they fit its columns, not the line items' fields.
-        apply_edits(report.outcomes, edits)
+        apply_edits(report.outcomes, request.edits)
     return report
 
 

@@ -134,7 +134,8 @@ class RowColumn(IntEnum):
     STATUS = 3
     ORDER = 4
     COST = 5
-    REASON = 6
+    PAID_AGAIN = 6
+    REASON = 7  # last: it takes the rest of the width and wraps
 
 
 _ROW_HEADERS = {
@@ -144,6 +145,7 @@ _ROW_HEADERS = {
     RowColumn.STATUS: "Status",
     RowColumn.ORDER: "Order (PONumber)",
     RowColumn.COST: "Cost",
+    RowColumn.PAID_AGAIN: "Paid again",
     RowColumn.REASON: "Reason",
 }
 
@@ -180,8 +182,8 @@ class RowLinesModel(QAbstractTableModel):
         column = RowColumn(index.column())
         if role in (DISPLAY, Qt.ItemDataRole.AccessibleTextRole):
             return _line_text(line, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column is RowColumn.REASON and line.reason:
-            return line.reason
+        if role == Qt.ItemDataRole.ToolTipRole and column in (RowColumn.REASON, RowColumn.PAID_AGAIN):
+            return _line_text(line, column) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (RowColumn.ROW, RowColumn.COST):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == KEY_ROLE:
@@ -201,6 +203,7 @@ _LINE_TEXT: dict[RowColumn, Callable[[RowLine], str]] = {
     RowColumn.STATUS: lambda line: line.status.value,
     RowColumn.ORDER: lambda line: line.po_number,
     RowColumn.COST: lambda line: line.cost,
+    RowColumn.PAID_AGAIN: lambda line: line.paid_again,
     RowColumn.REASON: lambda line: line.reason,
 }
 

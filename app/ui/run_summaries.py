@@ -123,6 +123,7 @@ class RowLine:
     po_number: str
     cost: str
     reason: str
+    paid_again: str = ""  # who chose to pay this row again, when and why
 
     @classmethod
     def of(cls, outcome: RowOutcome) -> RowLine:
@@ -136,6 +137,7 @@ class RowLine:
             po_number=outcome.po_number or "",
             cost=cost,
             reason=outcome.failure_reason or "",
+            paid_again=outcome.paid_again or "",
         )
 
 
@@ -163,5 +165,5 @@ class RunResults:
 
 @built_to_last  # shown as long as the run is: 70-200 ms full GC passes while reading 30,000 rows otherwise
 def load_results(journal: SubmissionJournal, run_id: str) -> RunResults:
-    report = build_run_report(journal, run_id)
+    report = build_run_report(journal, run_id, with_secrets=False)  # the table shows no claim link
     return RunResults(load_summary(journal, run_id), [RowLine.of(outcome) for outcome in report.outcomes])

@@ -85,8 +85,12 @@ def _order_rejected(event: OrderRejected) -> str:
     more = len(event.errors) - _ERRORS_SHOWN
     if more > 0:
         shown += f"; … and {more} more"
-    moved = f" Its other rows go in order {event.retry_po_number}." if event.retry_po_number else ""
-    return f"Order {event.po_number} refused by the vendor: {shown}.{moved}"
+    then = (
+        f"Its other rows go in order {event.retry_po_number}."
+        if event.retry_po_number
+        else "None of its rows is sent again; the Results page shows why at each one."
+    )
+    return f"Order {event.po_number} refused by the vendor: {shown.rstrip('.')}. {then}"
 
 
 def _order_finished(event: OrderFinished) -> str:

@@ -9,14 +9,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from app.api.wire import Balance
 from app.config.run_options import run_settings
 from app.config.settings import Settings
 from app.domain.catalog import Catalog
 from app.domain.errors import UserInputError
 from app.domain.import_result import ImportResult
+from app.domain.payments import BLOCKING_CODES
+from app.engine.confirmation import SendConfirmation
 from app.engine.journal import SubmissionJournal
 from app.engine.plan import (
     BalanceCheck,
@@ -32,21 +36,24 @@ from app.engine.runner import OrderClient
 from app.engine.states import OrderState
 from app.ui.heap import building_to_last
 
-EARLIER_RUN_CODE = "duplicate.earlier_run"
+# What the confirmation needs, read right before it is shown: the figures, the balance and when it was read.
+Prepared = tuple[SendConfirmation, Balance | None, datetime]
 
 
 @dataclass(frozen=True)
 class SendPlan:
     """A plan ready to confirm: its orders, what it costs against the balance, and what to tell the user.
 
-    `check` is None when the vendor's API does not report a balance. `earlier_run_rows` counts rows that give
-    someone a card an earlier run already gave them (validation warned; the confirmation says it again).
+    `check` is None when the vendor's API does not report a balance. `blocked_rows` counts the rows left out
+    because they pay what an earlier run paid or repeat a row of the file; `paid_again_rows` the rows sent
+    although they do, because the user chose so.
     """
 
     plan: Plan
     max_line_items: int
     check: BalanceCheck | None
-    earlier_run_rows: int = 0
+    blocked_rows: int = 0
+    paid_again_rows: int = 0
 
     @property
     def fits(self) -> bool:
@@ -84,13 +91,31 @@ def make_plan(
             raise UserInputError("There is no valid row to send: fix the rows marked red in Review first.")
         plan = plan_with_settings(rows, skipped, catalog, settings)
     balance = client.get_balance(cancel=cancel)
-    again = sum(1 for issue in result.issues if issue.code == EARLIER_RUN_CODE)
+    blocked = {(i.sheet, i.row) for i in result.issues if i.code in BLOCKING_CODES}
     return SendPlan(
         plan,
         settings.max_line_items_per_order,
         check_balance(plan.costs, balance) if balance is not None else None,
-        again,
+        len(blocked),
+        sum(1 for order in plan.orders for row in order.rows if row.paid_again is not None),
     )
+
+
+def prepare_confirmation(
+    journal: SubmissionJournal,
+    planned: SendPlan,
+    catalog: Catalog,
+    client: OrderClient,
+    *,
+    spending_limit: Decimal,
+    cancel: threading.Event | None = None,
+) -> Prepared:
+    """What the confirmation shows, right before it is shown: the balance read again (with its time), and
+    the rows checked again against the journal (PaymentsTaken when another run paid some meanwhile)."""
+    journal.check_not_taken(planned.plan)
+    balance, at = read_balance(client, cancel)
+    check = check_balance(planned.costs, balance) if balance is not None else None
+    return SendConfirmation.of(planned.plan, catalog, check, at, spending_limit), balance, at
 
 
 def store_run(
@@ -122,6 +147,13 @@ def store_run(
         campaign=planned.plan.prefix,
     )
     return planned.plan.run_id
+
+
+def read_balance(
+    client: OrderClient, cancel: threading.Event | None = None
+) -> tuple[Balance | None, datetime]:
+    """The balance and when it was read (None: this vendor's API does not report it); runs in a worker."""
+    return client.get_balance(cancel=cancel), datetime.now(UTC)
 
 
 def check_remaining(

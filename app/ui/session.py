@@ -25,6 +25,7 @@ from app.ui.heap import release_in_pieces
 from app.ui.imported import ImportedWorkbook
 from app.ui.models.recipient_model import RecipientTableModel
 from app.ui.run_state import RunState
+from app.ui.send_plan import read_balance
 from app.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class Session(QObject):
         review_changed(): edited rows were checked again: issues, counts and costs changed
             (`imported.facts`).
         reload_requested(): the Review step asks the Import step to read the workbook again from disk.
+        revalidation_requested(): the rows should be checked again as they are (another run paid some).
     """
 
     connection_changed = Signal()
@@ -93,6 +95,7 @@ class Session(QObject):
     import_changed = Signal()
     review_changed = Signal()
     reload_requested = Signal()
+    revalidation_requested = Signal()
 
     def __init__(
         self,
@@ -178,6 +181,9 @@ class Session(QObject):
     def request_reload(self) -> None:
         self.reload_requested.emit()
 
+    def request_revalidation(self) -> None:
+        self.revalidation_requested.emit()
+
     def adopt(self, check: AccountCheck) -> None:
         """Make `check` the current account: a new connection replaces (and closes) the old one."""
         previous = self.connection
@@ -188,6 +194,30 @@ class Session(QObject):
         if previous is not None:
             self._close_in_background(previous)
         self.connection_changed.emit()
+
+    def refresh_balance(self) -> None:
+        """Read the balance again in a worker (after a run, when Review opens): every page that shows it
+        (Connect, Review, the status bar) shows the new figure and its time through `account_changed`."""
+        account = self._account
+        if account is None:
+            return
+        run_in_background(
+            self.pool,
+            partial(read_balance, account.connection.client),
+            on_success=partial(self._balance_read, account),
+            on_failure=_log_balance_failure,
+        )
+
+    def _balance_read(self, account: AccountCheck, read: tuple[Balance | None, datetime]) -> None:
+        self.set_balance(account, *read)
+
+    def set_balance(self, account: AccountCheck, balance: Balance | None, at: datetime) -> None:
+        """A balance read at `at` for `account` (dropped when another account is current by now)."""
+        if account is not self._account:
+            return
+        account.balance = balance
+        account.checked_at = at
+        self.account_changed.emit()
 
     def update_catalog(self, catalog: Catalog) -> None:
         if self._account is None:
@@ -217,6 +247,11 @@ class Session(QObject):
 
     def _close_in_background(self, connection: Connection) -> None:
         run_in_background(self.pool, connection.close, on_failure=_log_close_failure)
+
+
+def _log_balance_failure(error: BaseException) -> None:
+    # The figure shown stays with its time, so it is never taken for a fresh one; the next read may work.
+    log.info("Reading the balance again failed: %s", error)
 
 
 def _log_close_failure(error: BaseException) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 from PySide6.QtCore import QLocale
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,13 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.config.settings import Settings
+from app.domain.catalog import MAX_LINE_ITEMS_PER_ORDER
 from app.domain.emails import read_email
 from app.domain.errors import GiftbatchError
+from app.engine.secrets_at_rest import ClaimSealer
 from app.ui.session import Session
 from app.ui.widgets import MessageLabel, push_button
 
 MAX_CONCURRENCY = 32
-MAX_LINE_ITEMS = 1000
+MAX_LINE_ITEMS = MAX_LINE_ITEMS_PER_ORDER
+MAX_SPENDING_LIMIT = 10_000_000
 MAX_PORT = 65535
 
 
@@ -86,10 +90,16 @@ class SettingsDialog(QDialog):
         )
         for code, label in phone_regions():
             self.region_combo.addItem(label, code)
+        self.limit_spin = _spin(0, MAX_SPENDING_LIMIT, "Spending limit")
+        self.limit_spin.setSingleStep(500)
+        self.limit_spin.setToolTip(
+            "A run costing more than this (in the balance's currency) is confirmed by typing its total."
+        )
         form = QFormLayout(box)
         form.addRow("&Orders in flight:", self.concurrency_spin)
         form.addRow("&Line items per order:", self.line_items_spin)
         form.addRow("Default phone &region:", self.region_combo)
+        form.addRow("Spending &limit:", self.limit_spin)
         return box
 
     def _personalization_box(self) -> QGroupBox:
@@ -139,15 +149,35 @@ class SettingsDialog(QDialog):
         row.addWidget(browse)
         label = QLabel("E&xports go to:")
         label.setBuddy(self.export_dir_edit)
-        form = QFormLayout(box)
+        form = QFormLayout()
         form.addRow(label, row)
+        column = QVBoxLayout(box)
+        column.addLayout(form)
+        self.key_note = MessageLabel()
+        place = ClaimSealer(self.session.paths.journal_file).place()
+        if place.note is None:
+            self.key_note.show_info(
+                "Claim links kept in the journal are encrypted; the key is in the OS keyring."
+            )
+        else:
+            self.key_note.show_warning(place.note)
+        column.addWidget(self.key_note)  # in a box layout, not the form: so the dialog is tall enough for it
         return box
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        super().showEvent(event)
+        # Qt sizes a dialog by its layout's minimum, which misses how tall wrapped notes are at its width.
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # -- values --------------------------------------------------------------------------------------------
 
     def show_settings(self, settings: Settings) -> None:
         self.concurrency_spin.setValue(settings.concurrency)
         self.line_items_spin.setValue(settings.max_line_items_per_order)
+        self.limit_spin.setValue(round(settings.spending_limit))
         index = self.region_combo.findData(settings.default_phone_region)
         self.region_combo.setCurrentIndex(max(index, 0))
         self.from_name_edit.setText(settings.personalization.from_name)
@@ -164,6 +194,7 @@ class SettingsDialog(QDialog):
         settings = self.session.settings
         settings.concurrency = self.concurrency_spin.value()
         settings.max_line_items_per_order = self.line_items_spin.value()
+        settings.spending_limit = float(self.limit_spin.value())
         settings.default_phone_region = str(self.region_combo.currentData())
         settings.personalization.from_name = self.from_name_edit.text().strip()
         settings.personalization.from_email = self.from_email_edit.text().strip()

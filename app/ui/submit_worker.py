@@ -14,7 +14,7 @@ from app.config.settings import WebhookSettings
 from app.engine.events import EngineEvent, RunFinished
 from app.engine.journal import SubmissionJournal
 from app.engine.runner import OrderClient, SubmissionRunner
-from app.engine.tracking import WebhookListener
+from app.engine.webhook_listener import WebhookListener
 from app.ui.workers import Worker
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,9 @@ class SubmitWorker(QObject):
     """Sends (or follows) one run: `SubmissionRunner.run` iterated on a pool thread, its events as signals.
 
     Pause, resume and cancel are the engine's own flags, so they are noticed within a tick: pausing holds new
-    orders while the ones in flight finish; cancelling lets the requests in flight finish and be recorded,
-    then the pass ends (the run reads `interrupted` and can be resumed: nothing is sent twice). The journal
+    orders while the ones in flight finish; cancelling lets the requests in flight finish and be recorded
+    (for a bounded time; cancelling again cuts them short at once), then the pass ends (the run reads
+    `interrupted`, or `paused` when it was paused first, and can be resumed: nothing is sent twice). The journal
     is given as a function and opened on the pool thread, never on the GUI thread. Exactly one of
     `finished` or `failed` ends every pass; no exception escapes the thread.
 
@@ -58,6 +59,7 @@ class SubmitWorker(QObject):
         self.webhook = webhook
         self.send = send
         self.cancel_event = threading.Event()
+        self.stop_now_event = threading.Event()
         self.pause_event = threading.Event()
         self._worker: Worker | None = None
         self._running = False
@@ -92,7 +94,15 @@ class SubmitWorker(QObject):
         self.pause_event.clear()
 
     def cancel(self) -> None:
-        """Stop after the requests in flight are answered and recorded (pausing first, so nothing new goes)."""
+        """Stop after the requests in flight are answered and recorded (for a bounded time); called again, stop
+        now. The run reads `interrupted`."""
+        if self.cancel_event.is_set():
+            self.stop_now_event.set()
+        self.cancel_event.set()
+
+    def stop_paused(self) -> None:
+        """Stop as paused (the app closing): nothing new goes, the requests in flight are answered and
+        recorded, and the run reads `paused` everywhere, ready to resume."""
         self.pause_event.set()
         self.cancel_event.set()
 
@@ -105,7 +115,11 @@ class SubmitWorker(QObject):
             )
             end: RunFinished | None = None
             for event in runner.run(
-                self.run_id, cancel=self.cancel_event, pause=self.pause_event, send=self.send
+                self.run_id,
+                cancel=self.cancel_event,
+                pause=self.pause_event,
+                send=self.send,
+                stop_now=self.stop_now_event,
             ):
                 if isinstance(event, RunFinished):
                     end = event

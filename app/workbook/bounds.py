@@ -20,7 +20,7 @@ from app.workbook import limits
 from app.workbook.errors import SheetTooLarge, WorkbookCorrupt, WorkbookInflated
 from app.workbook.ods_span import survey_content
 from app.workbook.package import Package
-from app.workbook.sheet_span import SheetSpan, SheetUnreadable, place, survey_sheet, whole_tags
+from app.workbook.sheet_span import SheetSpan, SheetUnreadable, survey_sheet, whole_tags
 from app.workbook.xlsx_scan import sheet_parts
 
 # What a read holds, in bytes, measured with bench/hostile_files.py --calibrate (peak memory of a read
@@ -45,13 +45,6 @@ _NOT_A_SHEET = re.compile(
 ODS_AREA_BYTES = 100
 ODS_STORED_BYTES = 56
 _ODS_CONTENT = "content.xml"
-# openpyxl, which copies a workbook for the write-back, holds an object for every cell element (even an
-# empty one with a format) and for every cell of a merged range: about 400 and 310 bytes, measured.
-COPY_CELL_BYTES = 450
-_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
-_MERGED = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^<>]*?\bref\s*=\s*[\"']([A-Za-z]+[0-9]+)(?::([A-Za-z]+[0-9]+))?[\"']"
-)
 
 
 @dataclass(frozen=True)
@@ -146,31 +139,6 @@ class XlsxBounds:
             for index in map(int, _SHARED_CELL.findall(piece)):
                 total += sizes[index] if index < count else 0
         return total
-
-
-def copy_cost(path: Path, data: bytes) -> int:
-    """The memory openpyxl takes to load the workbook for a copy: one object per cell element and per cell
-    of a merged range, counted in the sheets' XML (streaming, checked part by part like any read)."""
-    package = Package(path, data)
-    objects = 0
-    try:
-        for name in package.names():
-            if not _SHEET_PART.fullmatch(name):
-                continue
-            for piece in whole_tags(package.chunks(name)):
-                objects += (
-                    piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<c/") + piece.count(b":c ")
-                )
-                for merged in _MERGED.finditer(piece):
-                    objects += _area(merged.group(1), merged.group(2) or merged.group(1))
-    except SheetUnreadable:
-        raise WorkbookCorrupt(path) from None
-    return objects * COPY_CELL_BYTES
-
-
-def _area(first: bytes, last: bytes) -> int:
-    (top, left), (bottom, right) = place(first), place(last)
-    return (abs(bottom - top) + 1) * (abs(right - left) + 1)
 
 
 def check_ods(path: Path, data: bytes) -> None:

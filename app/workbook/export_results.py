@@ -33,6 +33,7 @@ RESULT_HEADERS = (
     "Claim Link(s)",
     "Challenge Answer",
     "Failure Reason",
+    "Paid Again",
     "Submitted At",
     "Completed At",
 )
@@ -45,7 +46,14 @@ HEADER_STYLE: dict[str, object] = {"bold": True, "bg_color": "#DDEBF7", "bottom"
 
 _MIN_WIDTH, _MAX_WIDTH = 8, 50
 _WIDTH_SAMPLE_ROWS = 200
-_FIXED_WIDTHS = {"Cost": 12, "Submitted At": 19, "Completed At": 19, "Claim Link(s)": 45, "Claim Link": 45}
+FIXED_WIDTHS = {  # columns whose width does not depend on what they hold (also the write-back's)
+    "Paid Again": 40,
+    "Cost": 12,
+    "Submitted At": 19,
+    "Completed At": 19,
+    "Claim Link(s)": 45,
+    "Claim Link": 45,
+}
 
 
 def result_headers(with_secrets: bool) -> tuple[str, ...]:
@@ -69,7 +77,7 @@ def result_values(outcome: RowOutcome, with_secrets: bool) -> list[WritableValue
     else:
         # Belt and braces: a vendor message quoting a claim link must not carry it into a file sans secrets.
         values.append(redact(outcome.failure_reason) if outcome.failure_reason else None)
-    values += [outcome.submitted_at, outcome.completed_at]
+    values += [outcome.paid_again, outcome.submitted_at, outcome.completed_at]
     return values
 
 
@@ -156,7 +164,7 @@ class _ResultsWriter:
         """Header row, widths from the header and the first rows, header frozen."""
         for col, header in enumerate(headers):
             widest = max([len(header), *(_shown_length(row[col]) for row in sample)])
-            width = _FIXED_WIDTHS.get(header, min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH))
+            width = FIXED_WIDTHS.get(header, min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH))
             sheet.set_column(col, col, width)
             self.header_cells.write_text(sheet, 0, col, header)
         sheet.freeze_panes(1, 0)

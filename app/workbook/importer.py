@@ -12,6 +12,7 @@ from pathlib import Path
 from app.domain.catalog import Catalog
 from app.domain.fields import Field
 from app.domain.import_result import ImportResult, SheetValues, validate_sheets
+from app.domain.payments import EarlierPayments, PayAgain
 from app.domain.validation import RowValidator, ValidationOptions
 from app.workbook.mapping import MappingStore
 from app.workbook.reader import SheetRead, read_workbook
@@ -30,15 +31,16 @@ def import_workbook(
     password: str | None = None,
     mapping_overrides: Mapping[str, Field | None] | None = None,
     mapping_store: MappingStore | None = None,
-    previous_fingerprints: Mapping[str, str] | None = None,
+    earlier: EarlierPayments | None = None,
+    pay_again: PayAgain | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> ImportResult:
     """Read `path` and check every recipient row against `catalog` and `options`.
 
     `sheet`, `password`, `mapping_overrides` and `mapping_store` are passed to `read_workbook`.
-    `previous_fingerprints` ({fingerprint: run description}, from the journal) flags cards already sent in
-    an earlier run. `progress` gets a percentage for the whole import; setting `cancel` stops it
+    `earlier` (the journal's payments) blocks rows that pay what an earlier run paid, unless `pay_again`
+    names them. `progress` gets a percentage for the whole import; setting `cancel` stops it
     (`WorkbookReadCancelled` while reading, `ImportCancelled` while validating). A file that cannot be read
     raises a `WorkbookError` (a `UserInputError`) whose message says why and what to do.
     """
@@ -56,7 +58,7 @@ def import_workbook(
         if read.format is WorkbookFormat.CSV:
             # Every CSV cell is text: no 'stored as text'.
             chosen = dataclasses.replace(chosen, text_source=True)
-        validator = RowValidator(catalog, chosen, previous_fingerprints)
+        validator = RowValidator(catalog, chosen, earlier, pay_again)
         return validate_sheets(
             [sheet_values(s) for s in read.sheets],
             validator,

@@ -58,6 +58,7 @@ from app.workbook.mapping import (
 from app.workbook.own_sheets import is_app_sheet
 from app.workbook.sheet_span import SheetSpan, SheetUnreadable
 from app.workbook.sources import Source, WorkbookFormat, decode_text, open_source, sniff_delimiter
+from app.workbook.totals_rows import leave_out_totals
 from app.workbook.xlsx_scan import SheetExtras, scan_sheet
 
 HEADER_SCAN_ROWS = limits.HEADER_SCAN_ROWS
@@ -400,6 +401,9 @@ class _Reader:
             hidden=grid.hidden,
             _columns={h.index: columns[h.index - grid.left] for h in headers},
         )
+        totals = leave_out_totals(sheet, grid.extras.aggregate_rows)  # before anything reads its positions
+        if totals is not None:
+            self.result.notes.append(totals)
         self._apply_errors(grid, sheet)
         self._apply_merges(grid, sheet)
         self._report_sheet(grid, sheet)

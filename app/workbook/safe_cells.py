@@ -12,7 +12,6 @@ import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from openpyxl.cell.cell import Cell
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -124,34 +123,3 @@ class FastCellWriter:
             sheet.write_number(row, col, as_float, fmt or self.plain)
         else:
             sheet.write_string(row, col, str(number), fmt or self.plain)
-
-
-def set_cell(cell: Cell, value: WritableValue, number_format: str | None = None) -> None:
-    """Put a value into an openpyxl cell; text is stored as text (never `<f>`), quote-prefixed when needed.
-
-    openpyxl turns any string starting with "=" into a formula on assignment, so the type is set back to
-    string after it: the file then holds the text in an inline string, which no spreadsheet evaluates.
-    """
-    if isinstance(value, str | CellError):
-        text = clean_text(value if isinstance(value, str) else value.code)
-        cell.value = text
-        cell.data_type = "s"
-        if looks_like_formula(text):
-            cell.quotePrefix = True
-        return
-    if isinstance(value, Decimal):  # our amounts are Decimals; readers hand over floats
-        value = float(value)
-        number_format = number_format or MONEY_FORMAT
-    if isinstance(value, float) and not math.isfinite(value):
-        set_cell(cell, str(value))
-        return
-    if isinstance(value, datetime):
-        value = as_naive_utc(value)
-        number_format = number_format or DATETIME_FORMAT
-    elif isinstance(value, date):
-        number_format = number_format or DATE_FORMAT
-    elif isinstance(value, time):
-        number_format = number_format or TIME_FORMAT
-    cell.value = value
-    if number_format:
-        cell.number_format = number_format

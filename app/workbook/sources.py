@@ -173,13 +173,17 @@ def _zip_source(path: Path, data: bytes, encrypted: bool = False) -> Source:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise WorkbookCorrupt(path) from None
+    return Source(path, zip_format(path, names), data, encrypted)
+
+
+def zip_format(path: Path, names: set[str]) -> WorkbookFormat:
+    """What a zip file holds, by its part names; raises NotAWorkbook or WorkbookCorrupt."""
     if "xl/workbook.xml" in names:
-        is_macro = path.suffix.lower() == ".xlsm"
-        return Source(path, WorkbookFormat.XLSM if is_macro else WorkbookFormat.XLSX, data, encrypted)
+        return WorkbookFormat.XLSM if path.suffix.lower() == ".xlsm" else WorkbookFormat.XLSX
     if "xl/workbook.bin" in names:
-        return Source(path, WorkbookFormat.XLSB, data, encrypted)
+        return WorkbookFormat.XLSB
     if "content.xml" in names and any(n == "mimetype" for n in names):
-        return Source(path, WorkbookFormat.ODS, data, encrypted)
+        return WorkbookFormat.ODS
     if "word/document.xml" in names:
         raise NotAWorkbook(path, "it is a Word document")
     if any(n.startswith("ppt/") for n in names):

@@ -1,59 +1,61 @@
-"""Write-back: a copy of the user's own workbook, each row's result in new columns to the right of their data.
+"""Write-back: a copy of the user's own file, each row's result in new columns to the right of their data.
 
-The copy is made with openpyxl (load, add cells, save), which keeps formatting, widths, formulas, data
-validation, conditional formatting, merged cells, tables and other sheets. What openpyxl cannot keep (charts,
-images, pivot tables, macros, …) is found first by looking at the file's parts, and the write-back is refused
-with a list of it, so nothing is ever dropped silently; the results workbook holds the same information.
+An Excel workbook (.xlsx, .xlsm and their templates) is copied part by part: the sheets the run read are
+streamed with the result cells added to their rows, and everything else (charts, pictures, pivot tables,
+macros, comments, other sheets, links) is copied byte for byte (`xlsx_write_back`). A CSV file gets the
+result columns in its own encoding, delimiter and quoting (`csv_write_back`). The copy goes beside the
+user's file as `<name> - results.<same ending>`, never over it, written in one step.
 
-Only .xlsx and .xlsm (without macros) can be written back. A .csv, .xls or .ods file is refused: a copy in
-another format would not be "their workbook", and the results workbook already repeats every original column.
+An .xls, .xlsb or .ods file cannot be written back: a copy in another format would not be "their file",
+and the results workbook already repeats every original column.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from copy import copy
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
-import openpyxl
-from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
 from app.domain.errors import UserInputError
-from app.domain.outcomes import RunReport, SheetLayout
-from app.workbook import limits
-from app.workbook.bounds import copy_cost
-from app.workbook.errors import size_text
-from app.workbook.export_results import result_headers, result_values
-from app.workbook.output_file import ExportOptions, OutputIsInput, check_target, same_file, write_atomically
-from app.workbook.safe_cells import set_cell
-from app.workbook.sources import WorkbookFormat, open_source
-from app.workbook.workbook_parts import PartsReport, inspect_parts
+from app.domain.outcomes import RunReport
+from app.workbook.csv_write_back import write_csv_back
+from app.workbook.output_file import (
+    ExportOptions,
+    OutputIsInput,
+    check_target,
+    refuse_inputs,
+    same_file,
+    write_atomically,
+)
+from app.workbook.sources import WorkbookFormat, open_source, zip_format
+from app.workbook.xlsx_package import CannotWriteInto, read_workbook
+from app.workbook.xlsx_write_back import write_into_copy
+from app.workbook.zip_package import PackageError
 
-_WRITABLE_FORMATS = frozenset({WorkbookFormat.XLSX, WorkbookFormat.XLSM})
-_RESULT_WIDTHS = {"Status": 12, "Cost": 12, "Submitted At": 19, "Completed At": 19, "Claim Link(s)": 45}
-_DEFAULT_RESULT_WIDTH = 16
+_EXCEL_FORMATS = frozenset({WorkbookFormat.XLSX, WorkbookFormat.XLSM})
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+_KEPT_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", *_TEXT_SUFFIXES)
+# The ending Excel insists on for each kind of workbook: it refuses to open a file whose name disagrees.
+_SUFFIX_OF_CONTENT = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ".xlsx",
+    "application/vnd.ms-excel.sheet.macroenabled.main+xml": ".xlsm",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": ".xltx",
+    "application/vnd.ms-excel.template.macroenabled.main+xml": ".xltm",
+}
+_FORMAT_WORDS = {
+    WorkbookFormat.XLS: "the Excel 97–2003 format (.xls)",
+    WorkbookFormat.XLSB: "Excel's binary format (.xlsb)",
+    WorkbookFormat.ODS: "the OpenDocument format (.ods)",
+}
+_ZIP_MAGIC = b"PK\x03\x04"
 _OFFER = "Export the results workbook instead: it holds every original column beside the results."
 
 
 class WriteBackNotPossible(UserInputError):
-    """This workbook cannot be written back; the message says why and offers the results workbook."""
-
-
-class WriteBackWouldLoseContent(WriteBackNotPossible):
-    """The copy would lose parts of the workbook; `lost` names them (for the GUI's list and the CLI)."""
-
-    def __init__(self, path: Path, lost: list[str]) -> None:
-        listed = "; ".join(lost)
-        super().__init__(
-            f"“{path.name}” holds content that cannot be kept in a copy with results added: {listed}. "
-            f"Nothing was written. {_OFFER}"
-        )
-        self.lost = lost
+    """This file cannot be written back; the message says why and offers the results workbook."""
 
 
 class WriteBackToOriginal(WriteBackNotPossible):
@@ -66,15 +68,18 @@ class WriteBackToOriginal(WriteBackNotPossible):
 
 @dataclass
 class WriteBackResult:
-    """Where the copy went, and what it left out that is not content (printer settings, previews, …)."""
+    """Where the copy went, and what the user should know about it."""
 
     path: Path
     notes: list[str] = field(default_factory=list)
 
 
-def default_write_back_path(source: Path) -> Path:
-    """`<name> - results.xlsx` beside the user's workbook."""
-    return source.with_name(f"{source.stem} - results.xlsx")
+def default_write_back_path(source: Path, suffix: str | None = None) -> Path:
+    """`<name> - results.xlsx` beside the user's file, with their file's own ending (.xlsm, .csv, …), or
+    `suffix` when the file's content says which it must be."""
+    if suffix is None:
+        suffix = source.suffix.lower() if source.suffix.lower() in _KEPT_SUFFIXES else ".xlsx"
+    return source.with_name(f"{source.stem} - results{suffix}")
 
 
 def write_back(
@@ -84,7 +89,7 @@ def write_back(
     options: ExportOptions | None = None,
     source_password: str | None = None,
 ) -> WriteBackResult:
-    """Copy `source` with the results of `report` added; refuse before writing when content would be lost.
+    """Copy `source` with the results of `report` added.
 
     A password-protected workbook is opened with `source_password`; its copy is encrypted too (with
     `options.password`, else the same password), so results never leave a protected file in the clear.
@@ -92,135 +97,94 @@ def write_back(
     options = options or ExportOptions()
     options = replace(options, inputs=(*options.inputs, source))
     options.check()
-    target = (target or default_write_back_path(source)).expanduser().absolute()
+    kind, package, encrypted = _open(source, source_password)
+    if kind is WorkbookFormat.CSV:
+        return _write_csv(source, report, _target(source, target, None, options), options)
+    if package is None:
+        raise WriteBackNotPossible(
+            f"“{source.name}” is saved in {_FORMAT_WORDS.get(kind, kind.value)}; results can only be written "
+            f"into a copy of an Excel workbook (.xlsx, .xlsm) or a CSV file. {_OFFER}"
+        )
+    if encrypted and not options.password:
+        options = replace(options, password=source_password)
+    with package:
+        try:
+            with zipfile.ZipFile(package) as archive:
+                suffix = _SUFFIX_OF_CONTENT.get(read_workbook(archive).content_type.lower())
+            target = _target(source, target, suffix, options)
+
+            def build(destination: str | BinaryIO) -> None:
+                if isinstance(destination, str):
+                    with open(destination, "wb") as out:
+                        write_into_copy(package, report, options.with_secrets, out)
+                else:
+                    write_into_copy(package, report, options.with_secrets, destination)
+
+            return WriteBackResult(write_atomically(target, build, options))
+        except (CannotWriteInto, PackageError) as error:
+            raise WriteBackNotPossible(f"“{source.name}” cannot be written back: {error}. {_OFFER}") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            raise WriteBackNotPossible(
+                f"“{source.name}” cannot be written back: a part of it is damaged. {_OFFER}"
+            ) from None
+
+
+def _target(source: Path, target: Path | None, suffix: str | None, options: ExportOptions) -> Path:
+    """Where the copy goes: never over their file, nothing replaced unasked, with the ending Excel insists
+    on for this kind of workbook (it refuses to open one whose name says otherwise)."""
+    target = (target or default_write_back_path(source, suffix)).expanduser().absolute()
     try:
-        check_target(target, options)
+        refuse_inputs(target, options)
     except OutputIsInput:
         if same_file(target, source):
             raise WriteBackToOriginal(source) from None
         raise
-    opened = open_source(source, source_password)
-    if opened.format not in _WRITABLE_FORMATS:
+    if suffix and target.suffix.lower() != suffix:
         raise WriteBackNotPossible(
-            f"“{source.name}” is a {opened.format.value} file; results can only be written into a copy of an "
-            f".xlsx workbook. {_OFFER}"
+            f"The copy of “{source.name}” must end in “{suffix}”, as the workbook does: Excel refuses to "
+            f"open a workbook whose name says otherwise. Choose a name ending in “{suffix}”."
         )
-    parts = check_keepable(source, opened.data)
-    check_copy_size(source, opened.data)
-    if opened.encrypted and not options.password:
-        options = replace(options, password=source_password)
-    workbook = openpyxl.load_workbook(io.BytesIO(opened.data), rich_text=True, keep_links=True)
-    add_results(workbook, report, options.with_secrets)
+    check_target(target, options)
+    return target
+
+
+def _open(source: Path, password: str | None) -> tuple[WorkbookFormat, BinaryIO | None, bool]:
+    """The file's format and, for an Excel workbook, its package to read (decrypted if it was encrypted).
+
+    A plain workbook or CSV file is read from disk as it is copied, never loaded whole."""
+    try:
+        with source.open("rb") as file:
+            magic = file.read(len(_ZIP_MAGIC))
+    except OSError:
+        magic = b""  # open_source below says what is wrong, in the reader's words
+    if magic == _ZIP_MAGIC:
+        try:
+            with zipfile.ZipFile(source) as archive:
+                kind = zip_format(source, set(archive.namelist()))
+        except (zipfile.BadZipFile, OSError):
+            kind = open_source(source, password).format  # raises the reader's own message
+        return kind, source.open("rb") if kind in _EXCEL_FORMATS else None, False
+    if magic and source.suffix.lower() in _TEXT_SUFFIXES:
+        return WorkbookFormat.CSV, None, False
+    opened = open_source(source, password)
+    package = io.BytesIO(opened.data) if opened.format in _EXCEL_FORMATS else None
+    return opened.format, package, opened.encrypted
+
+
+def _write_csv(source: Path, report: RunReport, target: Path, options: ExportOptions) -> WriteBackResult:
+    if options.password:
+        raise WriteBackNotPossible(
+            f"“{source.name}” is a CSV file, and a CSV file cannot be protected with a password. Write it "
+            f"without one, or export the results workbook, which can be."
+        )
+    if target.suffix.lower() not in _TEXT_SUFFIXES:
+        raise WriteBackNotPossible(
+            f"The copy of “{source.name}” is a CSV file too: choose a name ending in “{source.suffix.lower()}”."
+        )
+    notes: list[str] = []
 
     def build(destination: str | BinaryIO) -> None:
-        workbook.save(destination)
+        assert isinstance(destination, str)  # no password, so never built in memory
+        notes.extend(write_csv_back(source, report, options.with_secrets, destination))
 
-    return WriteBackResult(write_atomically(target, build, options), parts.notes)
-
-
-class WriteBackTooLarge(WriteBackNotPossible):
-    def __init__(self, path: Path, needed: int) -> None:
-        super().__init__(
-            f"“{path.name}” is too large to be copied with the results added: the copy would take about "
-            f"{size_text(needed)} of memory. {_OFFER}"
-        )
-
-
-def check_copy_size(source: Path, data: bytes) -> None:
-    """WriteBackTooLarge when loading the workbook to copy it would take more memory than its size allows
-    (twice what a read may take: a copy holds every cell as an object)."""
-    needed = copy_cost(source, data)
-    if needed > 2 * limits.memory_budget(len(data)):
-        raise WriteBackTooLarge(source, needed)
-
-
-def check_keepable(source: Path, data: bytes) -> PartsReport:
-    """Raise WriteBackWouldLoseContent when the workbook holds what openpyxl cannot carry into a copy."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = inspect_parts(archive)
-    if parts.lost:
-        raise WriteBackWouldLoseContent(source, parts.lost)
-    return parts
-
-
-def add_results(workbook: Workbook, report: RunReport, with_secrets: bool) -> None:
-    """Add the result columns to each sheet the run read, and the user's grid edits to their cells."""
-    headers = result_headers(with_secrets)
-    by_sheet: dict[str, list[int]] = {}
-    for index, outcome in enumerate(report.outcomes):
-        by_sheet.setdefault(outcome.sheet, []).append(index)
-    for layout in report.sheets:
-        if layout.name not in workbook.sheetnames or layout.name not in by_sheet:
-            continue
-        sheet = workbook[layout.name]
-        first = _results_column(sheet, layout, headers)
-        _write_headers(sheet, layout, first, headers)
-        for index in by_sheet[layout.name]:
-            outcome = report.outcomes[index]
-            for offset, value in enumerate(result_values(outcome, with_secrets)):
-                if value is not None:
-                    set_cell(sheet.cell(outcome.row, first + offset), value)
-            for header in outcome.edited:
-                letter = layout.letter_of(header)
-                if letter is not None:
-                    set_cell(sheet[f"{letter}{outcome.row}"], outcome.values.get(header))
-        _widen_filter(sheet, layout, first + len(headers) - 1)
-
-
-def _results_column(sheet: Worksheet, layout: SheetLayout, headers: tuple[str, ...]) -> int:
-    """Where the result columns start: over an earlier write-back's columns, else after everything used."""
-    header_cells = {
-        cell.value: cell.column
-        for cell in sheet[layout.header_row]
-        if isinstance(cell.value, str) and cell.value in headers
-    }
-    if headers[0] in header_cells:
-        start = header_cells[headers[0]]
-        found = [sheet.cell(layout.header_row, start + i).value for i in range(len(headers))]
-        if tuple(found) == headers:
-            return int(start)
-    return _last_used_column(sheet, layout.header_row) + 1
-
-
-def _last_used_column(sheet: Worksheet, header_row: int) -> int:
-    """The rightmost column holding a value, or covered by a merged range, from the header row down."""
-    # `_cells` holds only the cells the file has; `iter_rows` would create every empty cell of the grid.
-    last = max((column for (row, column), cell in sheet._cells.items() if cell.value is not None), default=0)
-    for merged in sheet.merged_cells.ranges:
-        if merged.max_row >= header_row:
-            last = max(last, merged.max_col)
-    return last
-
-
-def _write_headers(sheet: Worksheet, layout: SheetLayout, first: int, headers: tuple[str, ...]) -> None:
-    """Our headers, styled like the user's last header cell so they read as part of the table."""
-    model = sheet.cell(layout.header_row, max(first - 1, 1))
-    for offset, header in enumerate(headers):
-        cell = sheet.cell(layout.header_row, first + offset)
-        set_cell(cell, header)
-        if model.has_style:
-            cell.font, cell.fill, cell.border = copy(model.font), copy(model.fill), copy(model.border)
-            cell.alignment = copy(model.alignment)
-        if not _has_own_width(sheet, first + offset):
-            width = _RESULT_WIDTHS.get(header, _DEFAULT_RESULT_WIDTH)
-            sheet.column_dimensions[get_column_letter(first + offset)].width = width
-
-
-def _has_own_width(sheet: Worksheet, column: int) -> bool:
-    """True when a column setting covers this column (a second, overlapping one would corrupt the file)."""
-    return any(
-        (dimension.min or 0) <= column <= (dimension.max or dimension.min or 0)
-        for dimension in sheet.column_dimensions.values()
-    )
-
-
-def _widen_filter(sheet: Worksheet, layout: SheetLayout, last: int) -> None:
-    """A filter over the user's table grows to take in the result columns, so they can filter by status."""
-    ref = sheet.auto_filter.ref
-    if not ref or ":" not in ref:
-        return
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
-    if min_row == layout.header_row and max_col is not None and max_col < last:
-        sheet.auto_filter.ref = (
-            f"{get_column_letter(min_col or 1)}{min_row}:{get_column_letter(last)}{max_row}"
-        )
+    return WriteBackResult(write_atomically(target, build, options), notes)

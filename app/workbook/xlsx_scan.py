@@ -1,4 +1,5 @@
-"""What calamine does not tell about an .xlsx sheet: hidden rows and columns, error cells, formulas unsaved.
+"""What calamine does not tell about an .xlsx sheet: hidden rows and columns, error cells, formulas unsaved,
+and the rows whose formulas add up the rows above (totals).
 
 One streaming pass over the sheet's XML with byte-level regular expressions, in time proportional to the
 file: the XML comes in pieces that end after a cell (no cell is ever split, nothing is looked at twice),
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
 
+from app.domain.totals import aggregates_rows_above
 from app.workbook.sheet_span import attribute, column_number, place, whole_tags
 
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix: <x:row>, as some writers emit
@@ -34,6 +36,10 @@ _NO_RESULT = re.compile(
     rb"\s*(?:<" + _P + rb"v\s*/>|<" + _P + rb"v\s*>\s*</" + _P + rb"v\s*>)?\s*</" + _P + rb"c\s*>"
 )
 _CELL_START = re.compile(rb"<" + _P + rb"c\b([^<>]*)>")
+# A formula's text; looked for only in pieces where an aggregating function appears at all.
+_FORMULA_TEXT = re.compile(rb"<f\b[^<>]*>([^<]{1,4000})</f\s*>")
+_PREFIXED_FORMULA_TEXT = re.compile(rb"<[A-Za-z_][\w.-]*:f\b[^<>]*>([^<]{1,4000})</[A-Za-z_][\w.-]*:f\s*>")
+_AGGREGATE_HINT = re.compile(rb"(?:SUM|SUBTOTAL|AGGREGATE|AVERAGE|COUNT|MIN|MAX)[A-Z]*\(")
 _MIN_MAX = re.compile(rb"\bmin\s*=\s*[\"']([0-9]+)[\"'][^<>]*?\bmax\s*=\s*[\"']([0-9]+)[\"']")
 _SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\b([^<>]*)>")
 _RELATIONSHIP = re.compile(rb"<" + _P + rb"Relationship\b([^<>]*)>")
@@ -51,6 +57,7 @@ class SheetExtras:
     hidden_columns: set[int] = field(default_factory=set)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column index) → "#N/A"
     uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas saved without a result
+    aggregate_rows: set[int] = field(default_factory=set)  # rows with a formula adding up rows above
 
 
 def column_index(letters: str) -> int:
@@ -100,6 +107,10 @@ def scan_sheet(chunks: Iterable[bytes]) -> SheetExtras:
         if b":f" in piece:
             for match in _PREFIXED_FORMULA.finditer(piece):
                 _uncalculated_cell(piece, match.start(), match.end(), extras)
+        if (b"<f" in piece or b":f" in piece) and _AGGREGATE_HINT.search(piece):
+            for pattern in (_FORMULA_TEXT, _PREFIXED_FORMULA_TEXT):
+                for match in pattern.finditer(piece):
+                    _aggregate_cell(piece, match, extras)
     extras.hidden_columns = _columns_in(hidden_spans)
     return extras
 
@@ -143,17 +154,35 @@ def _error_cell(match: re.Match[bytes], extras: SheetExtras) -> None:
     extras.errors[(row, column)] = code or "#VALUE!"
 
 
+def _cell_attributes(piece: bytes, start: int) -> bytes | None:
+    """The attributes of the cell whose child starts at `start` (None when no cell tag comes before it)."""
+    at = piece.rfind(b"<", 0, start)
+    cell = _CELL_START.match(piece, at) if at >= 0 else None
+    if cell is None or cell.group(1).endswith(b"/"):
+        return None
+    return cell.group(1)
+
+
+def _aggregate_cell(piece: bytes, match: re.Match[bytes], extras: SheetExtras) -> None:
+    attributes = _cell_attributes(piece, match.start())
+    ref = attribute(attributes, b"r") if attributes is not None else None
+    if ref is None:
+        return
+    row, _ = place(ref)
+    formula = html.unescape(match.group(1).decode("utf-8", "replace"))
+    if aggregates_rows_above(formula, row):
+        extras.aggregate_rows.add(row)
+
+
 def _uncalculated_cell(piece: bytes, start: int, end: int, extras: SheetExtras) -> None:
     """A formula with no value after it: flag its cell when nothing but an empty value follows to </c>."""
     if not _NO_RESULT.match(piece, end):
         return
-    at = piece.rfind(b"<", 0, start)
-    cell = _CELL_START.match(piece, at) if at >= 0 else None
-    if cell is None or cell.group(1).endswith(b"/"):
+    attributes = _cell_attributes(piece, start)
+    if attributes is None:
         return
-    kind = attribute(cell.group(1), b"t")
-    if kind == b"str":  # a formula whose result is the empty string, as Excel saves it
+    if attribute(attributes, b"t") == b"str":  # a formula whose result is the empty string, as Excel saves it
         return
-    ref = attribute(cell.group(1), b"r")
+    ref = attribute(attributes, b"r")
     if ref is not None:
         extras.uncalculated.add(place(ref))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from app.domain.catalog import (
     Catalog,
     DeliveryType,
     DenominationType,
+    LeftOut,
     Product,
     ShippingMethod,
 )
@@ -180,3 +182,28 @@ def test_the_vendor_client_can_be_the_source(
     cache = CatalogCache(tmp_path / "catalog.json", client)
     assert set(cache.load().products) == {"CVS"}
     assert cache.fetched_at is not None
+
+
+def test_what_a_catalog_lacks_survives_the_round_trip_too() -> None:
+    catalog = replace(
+        a_catalog(START),
+        shipping_methods={},
+        brandings={},
+        left_out=(LeftOut("BROKEN", "it lists no denominations."), LeftOut(None, "unreadable.", 7)),
+        shipping_unavailable="the vendor answered GET /v1/ShippingMethods with HTTP 404 Not Found",
+        brandings_unavailable="the vendor answered GET /v1/Brandings with HTTP 403 Forbidden",
+    )
+
+    again = catalog_from_json(json.loads(json.dumps(catalog_to_json(catalog))))
+
+    assert again == catalog
+    assert again.notices() == catalog.notices() and len(again.notices()) == 3
+    assert again.brandings_unavailable == catalog.brandings_unavailable
+
+
+def test_a_cache_written_before_catalogs_named_their_gaps_still_reads() -> None:
+    data = catalog_to_json(a_catalog(START))
+    for key in ("left_out", "shipping_unavailable", "brandings_unavailable"):
+        del data[key]
+
+    assert catalog_from_json(data) == a_catalog(START)

@@ -601,3 +601,83 @@ def test_an_injected_http_client_is_left_open_and_an_owned_one_is_closed(vendor:
     owned = VendorClient("https://vendor.test/", EMAIL, ACCESS_TOKEN)
     owned.close()
     assert owned._http.is_closed
+
+
+@pytest.mark.parametrize(("status", "phrase"), [(403, "HTTP 403 Forbidden"), (404, "HTTP 404 Not Found")])
+def test_shipping_methods_or_brandings_refused_or_absent_mean_none_offered(
+    client: VendorClient, vendor: FakeVendor, status: int, phrase: str
+) -> None:
+    vendor.on("GET", "/v1/Products", reply(200, [product(1)]))
+    vendor.on("GET", "/v1/ShippingMethods", reply(status, {"message": "nope"}))
+    vendor.on("GET", "/v1/Brandings", reply(status, {"message": "nope"}))
+
+    catalog = client.fetch_catalog()
+
+    assert set(catalog.products) == {"P1"}
+    assert catalog.shipping_methods == {} and catalog.brandings == {}
+    assert catalog.shipping_unavailable == f"the vendor answered GET /v1/ShippingMethods with {phrase}"
+    assert catalog.brandings_unavailable == f"the vendor answered GET /v1/Brandings with {phrase}"
+    assert not catalog.ships
+    assert any("offered no shipping methods" in n for n in catalog.notices())
+    assert len(vendor.sent("GET", "/v1/ShippingMethods")) == 1  # not worth a second try
+    assert client.list_shipping_methods() == []
+
+
+def test_a_failing_shipping_methods_call_still_fails_the_catalog(
+    make_client: Callable[..., VendorClient], vendor: FakeVendor
+) -> None:
+    client = make_client(retry=RetryPolicy(max_attempts=1))
+    vendor.on("GET", "/v1/Products", reply(200, [product(1)]))
+    vendor.on("GET", "/v1/ShippingMethods", reply(503, {"message": "down"}))
+
+    with pytest.raises(errors.TransientError) as caught:
+        client.fetch_catalog()
+    assert caught.value.endpoint == "GET /v1/ShippingMethods"  # a 5xx is not "none offered"
+
+
+def test_products_that_cannot_be_read_are_named_with_their_place_across_pages(
+    client: VendorClient, vendor: FakeVendor
+) -> None:
+    total = PAGE_SIZE + 2
+
+    def page(request: httpx.Request) -> httpx.Response:
+        index = int(request.url.params["pageIndex"])
+        chunk = [product(n) for n in range((index - 1) * PAGE_SIZE, min(index * PAGE_SIZE, total))]
+        if index == 2:
+            chunk[1] = {"Id": "BROKEN", "Denominations": None, "Translations": None}
+        return reply(200, {"Page": index, "PageSize": PAGE_SIZE, "TotalCount": total, "Data": chunk})
+
+    vendor.on("GET", "/v1/Products", page)
+    vendor.on("GET", "/v1/ShippingMethods", reply(200, []))
+
+    catalog = client.fetch_catalog()
+
+    assert len(catalog.products) == total - 1
+    [left_out] = catalog.left_out
+    assert (left_out.product_id, left_out.reason) == (
+        "BROKEN",
+        "it lists no denominations, so no value can be checked or sent.",
+    )
+    unreadable: list[wire.Unreadable] = []
+    vendor.on("GET", "/v1/Products", reply(200, [product(1), {"Name": "no id"}]))
+    client.list_products(unreadable=unreadable)
+    assert [(u.position, u.id) for u in unreadable] == [(1, None)]
+
+
+def test_a_look_up_the_vendor_refuses_is_never_taken_for_a_refusal_of_the_order(
+    client: VendorClient, vendor: FakeVendor
+) -> None:
+    """A vendor that lists orders only in pages of 20 answers 400 to our look-up; the order itself exists."""
+    too_big = reply(400, {"message": "The request is invalid.", "modelState": {"pageSize": ["At most 20."]}})
+    vendor.on("GET", "/v1/Orders", too_big)
+    vendor.on("GET", "/v1/Orders/ORD-9", too_big)
+
+    vendor.on("POST", "/v1/Orders", reply(409, {"message": "Duplicate", "previousOrderIds": ["ORD-9"]}))
+    with pytest.raises(
+        errors.DuplicateOrderError
+    ):  # the run stops with the order left to settle, not rejected
+        client.create_order(an_order())
+
+    vendor.on("POST", "/v1/Orders", reply(504, {}), reply(400, {"message": "The request is invalid."}))
+    with pytest.raises(errors.TransientError, match="may exist; send it again under the same PONumber"):
+        client.create_order(an_order())

@@ -183,8 +183,8 @@ def test_504_is_transient(make_client: Callable[..., VendorClient], vendor: Fake
 @pytest.mark.parametrize(
     ("failure", "said"),
     [
-        (httpx.ReadTimeout("timed out"), "did not answer (timeout after 30 s)"),
-        (httpx.ConnectTimeout("timed out"), "did not answer (timeout after 30 s)"),
+        (httpx.ReadTimeout("timed out"), "did not answer GET /v1/Products in time (timeout: 30 s"),
+        (httpx.ConnectTimeout("timed out"), "did not answer GET /v1/Products in time (timeout: 30 s"),
         (httpx.ConnectError("[Errno 111] Connection refused"), "did not answer (could not connect)"),
         (httpx.RemoteProtocolError("Server disconnected"), "did not answer (the connection broke off"),
         (httpx.ReadError("reset by peer"), "did not answer (the connection broke off"),
@@ -267,3 +267,110 @@ def test_a_base_url_that_is_not_a_web_address_is_a_user_error() -> None:
     for bad in ("vendor.example", "ftp://vendor.example", "https://", ""):
         with pytest.raises(UserInputError, match="not a web address"):
             VendorClient(bad, "e", "t", http=httpx.Client())
+
+
+@pytest.mark.parametrize(
+    ("body", "said", "fields"),
+    [
+        (  # ours (docs/api-contract.md)
+            {"Message": "The order is invalid.", "Errors": {"LineItems[1].Value": ["Not allowed."]}},
+            "The order is invalid.",
+            {"LineItems[1].Value": ["Not allowed."]},
+        ),
+        (  # ASP.NET Web API 2, camelCase
+            {
+                "message": "The request is invalid.",
+                "modelState": {"order.LineItems[1].Value": ["Not allowed."]},
+            },
+            "The request is invalid.",
+            {"order.LineItems[1].Value": ["Not allowed."]},
+        ),
+        (  # RFC 7807 ProblemDetails
+            {
+                "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+                "title": "One or more validation errors occurred.",
+                "status": 400,
+                "errors": {"$.lineItems[1].value": ["Not allowed."]},
+            },
+            "One or more validation errors occurred.",
+            {"$.lineItems[1].value": ["Not allowed."]},
+        ),
+        ({"message": "The request is invalid."}, "The request is invalid.", {}),  # names no field
+        (
+            {"title": "Bad Request", "detail": "Quantity is too large."},
+            "Bad Request. Quantity is too large.",
+            {},
+        ),
+        ("The request is invalid.", "The request is invalid.", {}),  # a bare JSON string
+        (
+            {
+                "errors": [
+                    {"propertyName": "LineItems[0].Value", "errorMessage": "Not allowed."},
+                    "Also this.",
+                ]
+            },
+            "Not allowed.",
+            {"LineItems[0].Value": ["Not allowed."], "": ["Also this."]},
+        ),
+        ({"error": {"message": "Order rejected by policy."}}, "Order rejected by policy.", {}),
+        ({"Message": None, "Errors": None}, "no reason given", {}),
+    ],
+)
+def test_every_error_body_the_engine_may_send_is_read(
+    client: VendorClient, vendor: FakeVendor, body: object, said: str, fields: dict[str, list[str]]
+) -> None:
+    vendor.on("POST", "/v1/Orders", reply(400, body))
+    with pytest.raises(errors.ValidationError) as caught:
+        client.create_order(an_order())
+    error = caught.value
+    assert error.field_errors == fields
+    assert said in error.message
+    assert error.endpoint == "POST /v1/Orders"
+    assert_plain(error)
+    assert len(vendor.sent("POST", "/v1/Orders")) == 1
+
+
+def test_a_non_json_400_is_still_a_refusal_with_its_text(client: VendorClient, vendor: FakeVendor) -> None:
+    vendor.on("POST", "/v1/Orders", reply(400, text="Bad Request - Invalid Header"))
+    with pytest.raises(errors.ValidationError) as caught:
+        client.create_order(an_order())
+    assert caught.value.field_errors == {}
+    assert "Bad Request - Invalid Header" in caught.value.message
+
+
+def test_a_429_whose_body_is_a_json_string_is_read(
+    make_client: Callable[..., VendorClient], vendor: FakeVendor
+) -> None:
+    client = make_client(retry=ONCE)
+    vendor.on(
+        "GET", "/v1/Products", reply(429, "API calls quota exceeded! maximum admitted 5 per Second.",
+                                     headers={"Retry-After": "1"})
+    )  # fmt: skip
+    with pytest.raises(errors.RateLimitedError) as caught:
+        client.list_products()
+    assert caught.value.retry_after == 1.0
+    assert "quota exceeded" in caught.value.message
+
+
+def test_a_body_naming_endless_fields_is_read_only_as_far_as_anyone_can_act_on(
+    client: VendorClient, vendor: FakeVendor
+) -> None:
+    body = {"modelState": {f"order.LineItems[{i}].Value": ["bad"] for i in range(20_000)}}
+    vendor.on("POST", "/v1/Orders", reply(400, body))
+    with pytest.raises(errors.ValidationError) as caught:
+        client.create_order(an_order())
+    assert len(caught.value.field_errors) == 1000
+    assert "(and 997 more)" in caught.value.message
+
+
+@pytest.mark.parametrize(("status", "kind"), [(403, errors.ForbiddenError), (404, errors.NotFoundError)])
+def test_a_refused_or_absent_endpoint_is_named_in_the_message(
+    client: VendorClient, vendor: FakeVendor, status: int, kind: type[errors.ApiError]
+) -> None:
+    vendor.on("GET", "/v1/Balance", reply(status, {"message": "nope"}))
+    vendor.on("GET", "/v1/Orders/ORD-1", reply(status, {"message": "nope"}))
+    with pytest.raises(kind) as caught:
+        client.get_order("ORD-1")
+    assert "GET /v1/Orders/ORD-1" in caught.value.message
+    assert caught.value.endpoint == "GET /v1/Orders/ORD-1"
+    assert_plain(caught.value)

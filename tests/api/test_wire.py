@@ -339,3 +339,84 @@ def test_to_domain_catalog_keeps_what_validation_and_costing_need() -> None:
     assert catalog.shipping_methods["STANDARD"].has_carrier("DEFAULT")
     assert catalog.brandings["B1"].name == "Blue"
     assert catalog.fetched_at == when
+    assert [(p.product_id, p.reason.split(",")[0]) for p in catalog.left_out] == [
+        ("ODD", "its DenominationType 'Auction' is neither Fixed nor Variable"),
+        ("EMPTY", "it lists no denominations"),
+    ]  # and named, so the user hears of them
+
+
+def test_null_lists_and_objects_in_a_product_read_as_empty() -> None:
+    product = {
+        **camel(PRODUCT_PASCAL),
+        "translations": None,
+        "cultureCodes": None,
+        "media": None,
+        "meta": None,
+        "cost": None,
+        "terms": None,
+        "name": None,
+        "availableDeliveryTypes": ["Links", None],
+    }
+
+    read = wire.Product.model_validate(product)
+
+    assert (read.translations, read.culture_codes, read.media, read.meta, read.cost) == (
+        [],
+        [],
+        None,
+        None,
+        None,
+    )
+    catalog = wire.to_domain_catalog([read], [], [], fetched_at=datetime(2026, 12, 1, tzinfo=UTC))
+    assert catalog.products["CVS"].name == "CVS"
+    assert catalog.products["CVS"].delivery_types == frozenset({DeliveryType.LINKS})
+    assert catalog.left_out == ()
+
+
+def test_extra_and_odd_product_details_never_make_a_product_unreadable() -> None:
+    product = {
+        **PRODUCT_PASCAL,
+        "Media": {"Faceplates": "not a list", "Logo": "https://cdn.example/logo.png"},
+        "Meta": {"Colors": {"Primary": "#000"}, "SupportsApiBalanceChecks": True, "Website": "https://x"},
+        "Translations": {"fr-CA": "not a list"},
+        "CultureCodes": [None, 7],
+        "SomethingNew": {"Nested": [1, 2]},
+    }
+
+    read = wire.Product.model_validate(product)
+
+    assert read.id == "CVS" and read.denominations == [10, 25, 50, 100]
+    assert read.media is None and read.translations == []
+    assert read.meta is not None and read.meta.supports_api_balance_checks is True
+
+
+def test_an_unreadable_item_is_listed_with_its_position_and_id() -> None:
+    items = [{"Id": "A"}, {"Id": "B", "Denominations": ["ten"]}, {"Name": "no id"}, "junk"]
+
+    page = wire.read_list(items, wire.Product, skip_invalid=True)
+
+    assert [p.id for p in page.items] == ["A"]
+    assert [(u.position, u.id) for u in page.unreadable] == [(1, "B"), (2, None), (3, None)]
+    assert "denominations" in page.unreadable[0].problem.casefold()
+    catalog = wire.to_domain_catalog(
+        [], [], [], datetime(2026, 12, 1, tzinfo=UTC), unreadable=page.unreadable
+    )
+    described = [p.describe() for p in catalog.left_out]
+    assert described[0].startswith("Product B is in the vendor's catalog but cannot be used: its data could")
+    assert described[1].startswith("The vendor's product no. 3 (its Id could not be read)")
+
+
+def test_an_order_may_carry_a_note_and_its_lines_a_culture_and_neither_goes_out_unset() -> None:
+    line = wire.LineItemRequest(product_id="CVS", value=Decimal(10), culture="fr-CA")
+    request = wire.OrderRequest(type=DeliveryType.LINKS, po_number="B-1", line_items=[line], note="Q4 gifts")
+
+    sent = json.loads(request.model_dump_json(by_alias=True, exclude_none=True))
+
+    assert (sent["Note"], sent["LineItems"][0]["Culture"]) == ("Q4 gifts", "fr-CA")
+    bare = wire.OrderRequest(
+        type=DeliveryType.LINKS, po_number="B-1", line_items=[line.model_copy(update={"culture": None})]
+    )
+    assert "Note" not in bare.to_wire() and "Culture" not in bare.to_wire()["LineItems"][0]
+    read = wire.OrderRequest.model_validate({"type": "Links", "poNumber": "B-2", "note": "n", "lineItems": [
+        {"productId": "CVS", "value": 10, "culture": "en-US"}]})  # fmt: skip
+    assert (read.note, read.line_items[0].culture) == ("n", "en-US")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+import xlwt
 from openpyxl.chart import BarChart, Reference
 
 from app.cli import main
@@ -118,7 +120,7 @@ def test_write_back_puts_results_beside_the_rows_of_a_copy(
     assert workbook.read_bytes() == before
 
 
-def test_write_back_refuses_a_workbook_with_a_chart_and_offers_the_results_workbook(
+def test_write_back_keeps_a_chart_and_every_other_part_byte_for_byte(
     app_paths: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     workbook = build_run_workbook(tmp_path / "staff.xlsx")
@@ -131,11 +133,40 @@ def test_write_back_refuses_a_workbook_with_a_chart_and_offers_the_results_workb
     run_id = finished_run(journal, workbook)
     journal.close()
 
+    assert main(["export", run_id, "--write-back"]) == 0
+
+    copy = workbook.with_name("staff - results.xlsx")
+    assert str(copy) in capsys.readouterr().out
+    with zipfile.ZipFile(workbook) as before, zipfile.ZipFile(copy) as after:
+        assert after.namelist() == before.namelist()
+        changed = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/styles.xml"}
+        for name in set(before.namelist()) - changed:
+            assert after.read(name) == before.read(name), name
+        assert "xl/charts/chart1.xml" in before.namelist()
+    assert openpyxl.load_workbook(copy)["Staff"]["G1"].value == "Status"
+
+
+def test_write_back_of_an_xls_workbook_offers_the_results_workbook(
+    app_paths: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = openpyxl.load_workbook(build_run_workbook(tmp_path / "staff.xlsx"))
+    book = xlwt.Workbook()
+    for sheet in rows.worksheets:
+        old = book.add_sheet(sheet.title)
+        for r, row in enumerate(sheet.iter_rows(values_only=True)):
+            for c, value in enumerate(row):
+                old.write(r, c, value)
+    workbook = tmp_path / "staff.xls"
+    book.save(str(workbook))
+    journal = SubmissionJournal(app_paths.journal_file)
+    run_id = finished_run(journal, workbook)
+    journal.close()
+
     assert main(["export", run_id, "--write-back"]) == 2
 
     err = capsys.readouterr().err
-    assert "charts" in err and "results workbook" in err and f"giftbatch export {run_id} --out" in err
-    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".xlsx") == ["staff.xlsx"]
+    assert "(.xls)" in err and "results workbook" in err and f"giftbatch export {run_id} --out" in err
+    assert not workbook.with_name("staff - results.xlsx").exists()
 
 
 def test_the_error_report_holds_the_rows_to_fix_and_imports_again(

@@ -11,6 +11,7 @@ import pytest
 
 from app.cli import main
 from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
+from app.sandbox.faults import OBSERVED
 from app.sandbox.server import SandboxServer
 from tests.keyring_fakes import MemoryKeyring
 
@@ -167,3 +168,115 @@ def test_home_option_moves_the_files(
     )
     assert code == 0
     assert (tmp_path / "elsewhere" / "config" / "settings.json").exists()
+
+
+@pytest.fixture
+def observed_vendor(tmp_path: Path) -> Iterator[str]:
+    """A vendor answering as public clients show the engine: no balance, no shipping methods, null lists."""
+    faults = {**OBSERVED, "shipping_methods_status": 404, "brandings_status": 403}
+    with SandboxServer(state_path=tmp_path / "observed.sqlite3", faults=faults) as server:
+        yield server.base_url
+
+
+def _use_local(capsys: pytest.CaptureFixture[str], base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIFTBATCH_ACCESS_TOKEN", SANDBOX_ACCESS_TOKEN)
+    assert _run(capsys, "profile", "add", "local", "--base-url", base_url, "--email", SANDBOX_EMAIL)[0] == 0
+    assert _run(capsys, "profile", "use", "local")[0] == 0
+
+
+@pytest.fixture
+def observed_profile(
+    capsys: pytest.CaptureFixture[str],
+    observed_vendor: str,
+    no_keyring: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The active profile is a user profile on the observed vendor."""
+    _use_local(capsys, observed_vendor, monkeypatch)
+
+
+def test_products_survive_a_missing_shipping_methods_endpoint_and_null_lists(
+    capsys: pytest.CaptureFixture[str], observed_profile: None
+) -> None:
+
+    code, out, err = _run(capsys, "products")
+
+    assert code == 0, err
+    assert "14 products" in out and "CVS Pharmacy" in out
+    assert (
+        "note: This account is offered no shipping methods (the vendor answered GET /v1/ShippingMethods "
+        in err
+    )
+    assert "with HTTP 404 Not Found): physical cards cannot be sent through it." in err
+
+
+def test_profile_test_names_what_the_account_lacks_without_blaming_the_credentials(
+    capsys: pytest.CaptureFixture[str], observed_profile: None
+) -> None:
+
+    code, out, err = _run(capsys, "profile", "test")
+
+    assert code == 0, err
+    assert "Balance: this vendor API does not report it" in out
+    assert "Catalog: 14 products, 0 shipping methods, 0 brandings." in out
+    assert "GET /v1/ShippingMethods with HTTP 404 Not Found" in err
+    assert "did not accept" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("suffix", "token", "said"),
+    [
+        (
+            "",
+            "not-the-secret",
+            "Sign-in (POST /v1/Tokens) failed: the Email and AccessToken were not accepted.",
+        ),
+        (
+            "/api",
+            SANDBOX_ACCESS_TOKEN,
+            "Sign-in (POST /v1/Tokens) failed: this server does not have that endpoint (check the profile's base "
+            "URL).",
+        ),
+    ],
+)
+def test_profile_test_says_which_call_failed_and_why(
+    capsys: pytest.CaptureFixture[str],
+    sandbox: str,
+    no_keyring: None,
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+    token: str,
+    said: str,
+) -> None:
+    monkeypatch.setenv("GIFTBATCH_ACCESS_TOKEN", token)
+    _run(capsys, "profile", "add", "local", "--base-url", sandbox + suffix, "--email", SANDBOX_EMAIL)
+
+    code, _, err = _run(capsys, "profile", "test", "local")
+
+    assert code == 1
+    assert err.startswith(f"giftbatch: {said}")
+    assert len(err.strip().splitlines()) == 1 and token not in err
+
+
+def test_balance_exits_non_zero_when_the_vendor_does_not_report_it(
+    capsys: pytest.CaptureFixture[str], observed_profile: None
+) -> None:
+
+    code, out, err = _run(capsys, "balance", "--json")
+
+    assert code == 1
+    assert json.loads(out)["available"] is None
+    assert "does not report the balance" in err
+
+
+def test_products_exit_non_zero_when_the_catalog_cannot_be_fetched(
+    capsys: pytest.CaptureFixture[str], sandbox: str, no_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use_local(capsys, sandbox + "/wrong-prefix", monkeypatch)  # every call answers 404
+
+    code, out, err = _run(capsys, "products")
+
+    assert code == 1
+    assert "0 products; catalog fetched never." in out
+    assert "The catalog could not be fetched:" in err and "No catalog has been fetched yet." in err
+    assert "found nothing for POST /wrong-prefix/v1/Tokens" in err

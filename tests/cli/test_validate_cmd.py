@@ -215,9 +215,10 @@ def test_a_row_already_paid_in_an_earlier_run_is_pointed_out(
     code = main(["validate", str(sample), "--json"])
 
     report = json.loads(capsys.readouterr().out)
-    assert code == 0  # a warning, not an error: sending again may be meant
+    assert code == 1  # an error: it is sent again only when the user says so, with a reason
     again = [i for i in report["issues"] if i["code"] == "duplicate.earlier_run"]
     assert len(again) == report["rows"]
+    assert all(i["severity"] == "error" and "already got" in i["message"] for i in again)
 
 
 def test_a_column_can_be_mapped_by_hand_and_is_remembered(

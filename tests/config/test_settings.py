@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from app.config.logging_setup import configure_logging, log_handlers
 from app.config.paths import AppPaths
@@ -71,3 +73,26 @@ def test_logs_rotate_under_the_data_folder(tmp_path: Path) -> None:
     text = paths.log_file.read_text(encoding="utf-8")
     assert "hello with Bearer ***" in text
     assert handler.maxBytes > 0 and handler.backupCount > 0  # type: ignore[attr-defined]
+
+
+def test_line_items_per_order_are_capped_at_the_vendors_limit(tmp_path: Path) -> None:
+    assert Settings(max_line_items_per_order=100).max_line_items_per_order == 100
+    for refused in (0, 101, 1000):
+        with pytest.raises(ValidationError, match="max_line_items_per_order"):
+            Settings(max_line_items_per_order=refused)
+
+
+def test_a_file_saved_when_a_thousand_were_allowed_is_read_at_the_limit_and_nothing_else_lost(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(
+        json.dumps({"schema_version": 1, "max_line_items_per_order": 1000, "concurrency": 8}),
+        encoding="utf-8",
+    )
+
+    settings = SettingsStore(path).load()
+
+    assert (settings.max_line_items_per_order, settings.concurrency) == (100, 8)
+    assert not (tmp_path / "settings.damaged.json").exists()
+    assert "lowered from 1000 to 100" in caplog.text

@@ -7,6 +7,7 @@ import pytest
 from app.domain.catalog import Catalog
 from app.domain.fields import Field
 from app.domain.issues import Issue
+from app.domain.payments import EarlierPayments, PayAgain
 from app.domain.recipient import Recipient
 from app.domain.records import CellError, CellValue
 from app.domain.validation import RowValidator, ValidationOptions
@@ -31,11 +32,12 @@ def check(catalog: Catalog) -> Check:
         row: int = 7,
         catalog_: Catalog | None = None,
         present: list[Field] | None = None,
-        previous: dict[str, str] | None = None,
+        earlier: EarlierPayments | None = None,
+        pay_again: PayAgain | None = None,
         **options: object,
     ) -> tuple[Recipient, list[Issue]]:
         chosen = ValidationOptions(today=TODAY, **options)  # type: ignore[arg-type]
-        validator = RowValidator(catalog if catalog_ is None else catalog_, chosen, previous)
+        validator = RowValidator(catalog if catalog_ is None else catalog_, chosen, earlier, pay_again)
         return validate_one(validator, values, row, present)
 
     return run

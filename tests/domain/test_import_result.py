@@ -14,6 +14,7 @@ from app.domain.catalog import Catalog, DeliveryType
 from app.domain.fields import Field
 from app.domain.import_result import ImportCancelled, ImportResult, SheetValues, validate_sheets
 from app.domain.issues import Severity
+from app.domain.payments import PayAgain
 from app.domain.records import CellError, CellValue, RawRecord, SourceCell
 from app.domain.validation import RowValidator, ValidationOptions
 from tests.domain.helpers import COLUMNS, TODAY, sandbox_like_catalog
@@ -35,9 +36,13 @@ def sheet(rows: list[list[CellValue | CellError]], name: str = "Sheet1", first_r
     )
 
 
-def run(*sheets: SheetValues, catalog: Catalog | None = None, **options: object) -> ImportResult:
+def run(
+    *sheets: SheetValues, catalog: Catalog | None = None, pay_again: PayAgain | None = None, **options: object
+) -> ImportResult:
     chosen = ValidationOptions(today=TODAY, **options)  # type: ignore[arg-type]
-    validator = RowValidator(sandbox_like_catalog() if catalog is None else catalog, chosen)
+    validator = RowValidator(
+        sandbox_like_catalog() if catalog is None else catalog, chosen, pay_again=pay_again
+    )
     return validate_sheets(list(sheets), validator, file="book.xlsx")
 
 
@@ -89,15 +94,59 @@ def test_the_same_card_twice_is_a_warning_on_the_repeat() -> None:
 
 def test_repeats_across_sheets_name_the_sheet() -> None:
     first = sheet([["Ana", "ana@example.com", "CVS", 25, 1, "email"]], "May")
-    second = sheet([["Ana", "ana@example.com", "CVS", 25, 1, "email"]], "June")
+    second = sheet([["Ana", "ana@example.com", "CVS", 25, 2, "email"]], "June")
     (issue,) = [i for i in run(first, second).issues if i.code == "duplicate.in_file"]
     assert issue.sheet == "June"
     assert issue.message.startswith("Row 2 of “June” repeats row 2 of “May”")
 
 
-def test_anonymous_links_are_never_repeats() -> None:
+def test_a_row_repeated_cell_for_cell_is_an_error_on_every_copy_but_the_first() -> None:
+    ana = ["Ana", "ana@example.com", "CVS", 25, 1, "email"]
+    result = run(
+        sheet(
+            [
+                ana,
+                ["Bo", "bo@example.com", "CVS", 25, 1, "email"],
+                ana,
+                [" ana ", "ANA@example.com", "cvs", 25.0, 1, "Email"],
+            ]
+        )
+    )
+    blocked = [i for i in result.issues if i.code == "duplicate.exact_row"]
+    assert [(i.severity, i.cell) for i in blocked] == [(Severity.ERROR, "B4"), (Severity.ERROR, "B5")]
+    assert blocked[0].message.startswith("Row 4 repeats row 2 cell for cell")
+    assert "choose Pay again for this row and say why" in blocked[0].message
+    assert result.valid_count == 2
+    assert [r.recipient.row for r in result.rows if r.is_valid] == [2, 3]
+
+
+def test_a_row_repeated_on_another_sheet_is_blocked_and_named_with_its_sheet() -> None:
+    ana = ["Ana", "ana@example.com", "CVS", 25, 1, "email"]
+    result = run(sheet([ana], "May"), sheet([ana], "June"))
+    (issue,) = [i for i in result.issues if i.code == "duplicate.exact_row"]
+    assert (issue.sheet, issue.is_error) == ("June", True)
+    assert issue.message.startswith("Row 2 of “June” repeats row 2 of “May” cell for cell")
+
+
+def test_anonymous_links_repeated_cell_for_cell_are_blocked_with_a_word_on_quantity() -> None:
     result = run(sheet([[None, None, "CVS", 25, 1, "link"], [None, None, "CVS", 25, 1, "link"]]))
     assert codes_at(result, "duplicate.in_file") == []
+    (issue,) = [i for i in result.issues if i.code == "duplicate.exact_row"]
+    assert issue.row == 3 and "put the number in Quantity instead" in issue.message
+    other = run(sheet([[None, None, "CVS", 25, 1, "link"], [None, None, "CVS", 25, 2, "link"]]))
+    assert [i.code for i in other.issues if i.code.startswith("duplicate")] == []
+
+
+def test_pay_again_lets_a_repeated_row_through_with_a_warning_naming_the_reason() -> None:
+    ana = ["Ana", "ana@example.com", "CVS", 25, 1, "email"]
+    result = run(sheet([ana, ana, ana]), pay_again=PayAgain({"Sheet1!4": "two cards promised"}))
+    assert [(i.code, i.row) for i in result.issues if i.code.startswith("duplicate")] == [
+        ("duplicate.exact_row", 3),
+        ("duplicate.paid_again", 4),
+    ]
+    (again,) = [i for i in result.issues if i.code == "duplicate.paid_again"]
+    assert not again.is_error and again.message.endswith("Paid again on purpose: two cards promised")
+    assert [r.recipient.row for r in result.rows if r.is_valid] == [2, 4]
 
 
 def test_a_recipient_total_above_the_threshold_is_a_warning_where_it_is_crossed() -> None:
@@ -141,7 +190,9 @@ def test_totals_are_per_currency() -> None:
 
 
 def test_an_empty_catalog_gives_one_warning_and_no_cost() -> None:
-    result = run(sheet([["Ana", "ana@example.com", "CVS", 25, 1, "email"]] * 3), catalog=Catalog())
+    result = run(
+        sheet([["Ana", f"a{n}@example.com", "CVS", 25, 1, "email"] for n in range(3)]), catalog=Catalog()
+    )
     missing = [i for i in result.issues if i.code == "catalog.missing"]
     assert len(missing) == 1
     assert missing[0].row is None and "products, values" in missing[0].message
@@ -171,7 +222,7 @@ def test_revalidating_an_edited_row_updates_its_issues_and_the_duplicates() -> N
         3,
         {
             fld: SourceCell("Sheet1", 3, LETTERS[fld], value)
-            for fld, value in zip(HEADER, ["Ana", "ana@example.com", "CVS", 25, 1, "email"], strict=True)
+            for fld, value in zip(HEADER, ["Ana", "ana@example.com", "CVS", 25, 2, "email"], strict=True)
         },
     )
     updated = result.revalidate(edited)

@@ -64,6 +64,7 @@ def test_random_edits_give_the_rows_and_issues_a_full_recheck_gives() -> None:
         assert mine.rows == full.rows
         assert {full.rows.index(full.row(edit.key)) for edit in edits} <= changed
     assert any(row.file_issues for row in full.rows)  # the edits did make and unmake file warnings
+    assert any(i.code == "duplicate.exact_row" for row in full.rows for i in row.file_issues)
 
 
 def test_rows_outside_the_changed_positions_keep_their_issues() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
-from app.domain.catalog import Catalog, DeliveryType, DenominationType, Product
+from app.domain.catalog import Catalog, DeliveryType, DenominationType, LeftOut, Product
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
+from app.domain.payments import EarlierPayment, EarlierPayments, PayAgain, payment_claims
+from app.domain.recipient import Recipient
 from app.domain.records import CellError, CellValue
 from app.domain.validation import (
     PersonalizationDefaults,
@@ -135,6 +138,12 @@ RULES = [
     (row(DIGITAL, product="VISA-VAR", value=600), "value.not_allowed", "G7", ["from 5 to 500 USD"]),
     (row(DIGITAL, product="VISA-VAR", value=12.345), "value.not_allowed", "G7", ["with at most 2 decimals"]),
     (
+        row(DIGITAL, product="VISA-VAR", value=1e26),
+        "value.not_allowed",
+        "G7",
+        ["from 5 to 500 USD"],
+    ),  # > precision
+    (
         row(DIGITAL, product="TIMS-CA", value="25 USD"),
         "value.currency_mismatch",
         "G7",
@@ -175,28 +184,65 @@ RULES = [
     (row(PHYSICAL, full_name=None), "name.missing", "C7", ["no recipient name", "Type it"]),
     (row(PHYSICAL, address_line1=None), "address_line1.missing", "K7", ["no street address", "1 Main St"]),
     (row(PHYSICAL, city=None), "city.missing", "M7", ["no city", "town or city"]),
-    (row(PHYSICAL, state=None), "state.missing", "N7", ["no state or province", "such as NY or CA"]),
-    (row(PHYSICAL, state="ZZ"), "state.unknown", "N7", ['"ZZ" is not a state or province of US', "NY or CA"]),
+    (
+        row(PHYSICAL, state=None),
+        "state.missing",
+        "N7",
+        ["no state, and addresses in United States (US) need one", "such as CA or VA", "Type it"],
+    ),
+    (
+        row(PHYSICAL, state="ZZ"),
+        "state.unknown",
+        "N7",
+        ['"ZZ" is not a state of United States (US)', "code or name, such as CA or VA", "Correct it"],
+    ),
+    (
+        row(PHYSICAL, state="Califonia"),
+        "state.unknown",
+        "N7",
+        ['"Califonia" is not a state', "Did you mean California?", "Correct it"],
+    ),
     (
         row(PHYSICAL, state="Texas", country="CA", zip="K1A 0B1"),
         "state.unknown",
         "N7",
-        ["province of CA", "ON or BC"],
+        ["not a province of Canada (CA)", "such as QC or BC", "check the country"],
     ),
-    (row(PHYSICAL, zip=None), "zip.missing", "O7", ["no postal code", "5 digits"]),
+    (
+        row(PHYSICAL, zip=None),
+        "zip.missing",
+        "O7",
+        ["no ZIP code, and addresses in United States (US) need one", "such as 95014 or 22162-1010"],
+    ),
     (
         row(PHYSICAL, zip="ABCDE"),
         "zip.invalid",
         "O7",
-        ['"ABCDE" is not a valid postal code for US', "ZIP+4", "check the country"],
+        [
+            '"ABCDE" is not a valid ZIP code for United States (US)',
+            "95014 or 22162-1010",
+            "check the country",
+        ],
     ),
-    (row(PHYSICAL, country="CA", state="ON", zip="12345"), "zip.invalid", "O7", ["the form A1A 1A1"]),
-    (row(PHYSICAL, country="GB", state=None, zip="12345"), "zip.invalid", "O7", ["SW1A 1AA"]),
+    (row(PHYSICAL, country="CA", state="ON", zip="12345"), "zip.invalid", "O7", ["such as H3Z 2Y7"]),
+    (row(PHYSICAL, country="GB", state=None, zip="12345"), "zip.invalid", "O7", ["such as EC1Y 8SY"]),
+    (
+        row(PHYSICAL, country="DE", state=None, zip="803310"),
+        "zip.invalid",
+        "O7",
+        ['"803310" is not a valid postal code for Germany (DE)', "a 5-digit postal code such as 26133"],
+    ),
     (
         row(PHYSICAL, country="Narnia"),
         "country.unknown",
         "P7",
-        ['"Narnia" is not a country we recognise', "such as US, CA or GB", "Type the country's code"],
+        ['"Narnia" is not a country we recognise', "name (in any language)", "Type the country's code"],
+    ),
+    (
+        row(PHYSICAL, country="Germny"),
+        "country.unknown",
+        "P7",
+        ['"Germny" is not a country', "Did you mean DE (Germany)?", "Type the country's code"],
     ),
     (row(PHYSICAL, phone="12"), "phone.invalid", "Q7", ['"12" is not a valid phone number', "optional"]),
     (
@@ -480,16 +526,94 @@ def test_with_an_empty_catalog_a_value_must_still_be_positive(check: Check) -> N
     assert only_error(issues).code == "value.not_allowed"
 
 
-def test_a_card_from_an_earlier_run_is_a_warning(check: Check) -> None:
+EARLIER = EarlierPayment(
+    "261120-K7QX9M",
+    datetime(2026, 11, 20, 9, 30),
+    "GB-261120-K7QX9M-0001",
+    "May",
+    4,
+    "/hr/q4.xlsx",
+    "completed",
+)
+
+
+def paid(*recipients: Recipient) -> EarlierPayments:
+    """The journal's payments as if these rows had been sent in run EARLIER."""
+    return EarlierPayments({claim: EARLIER for r in recipients for claim in payment_claims(r)})
+
+
+def test_a_card_an_earlier_run_gave_is_an_error_naming_the_run_its_date_and_order(check: Check) -> None:
     first, _ = check(DIGITAL)
-    assert first.fingerprint is not None
-    _, issues = check(DIGITAL, previous={first.fingerprint: "run GB-7KQ2 on 2026-11-20"})
+    _, issues = check(DIGITAL, earlier=paid(first))
     (issue,) = issues
-    assert (issue.code, issue.severity, issue.cell) == ("duplicate.earlier_run", Severity.WARNING, "D7")
+    assert (issue.code, issue.severity, issue.cell) == ("duplicate.earlier_run", Severity.ERROR, "D7")
     assert (
-        "ana@example.com already got CVS 25 USD in an earlier run (run GB-7KQ2 on 2026-11-20)"
-        in issue.message
+        "ana@example.com already got CVS 25 USD in run 261120-K7QX9M of 2026-11-20 "
+        "(order GB-261120-K7QX9M-0001, row 4 of “q4.xlsx”)" in issue.message
     )
+    assert "choose Pay again for this row and say why" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("before", "now"),
+    [
+        ({}, {F.EMAIL: " ANA@Example.com "}),  # the same address, as validation normalises it
+        (
+            {F.EMAIL: "ana@example.com", F.SMS: "+1 617 555 0134"},
+            {F.EMAIL: "ana.new@example.com", F.SMS: "(617) 555-0134"},
+        ),
+        ({F.VALUE: 25}, {F.VALUE: "25.00"}),
+    ],
+)
+def test_the_same_recipient_by_email_or_phone_is_already_paid(
+    check: Check, before: dict[Field, CellValue], now: dict[Field, CellValue]
+) -> None:
+    first, _ = check({**DIGITAL, **before})
+    _, issues = check({**DIGITAL, **now}, earlier=paid(first))
+    assert [i.code for i in issues if i.is_error] == ["duplicate.earlier_run"]
+
+
+@pytest.mark.parametrize(
+    "now",
+    [{F.VALUE: 50}, {F.PRODUCT: "VISA-VAR"}, {F.EMAIL: "bo@example.com"}],
+)
+def test_another_card_or_another_person_is_not_already_paid(
+    check: Check, now: dict[Field, CellValue]
+) -> None:
+    first, _ = check(DIGITAL)
+    _, issues = check({**DIGITAL, **now}, earlier=paid(first))
+    assert [i.code for i in issues if i.code.startswith("duplicate")] == []
+
+
+def test_a_mailed_card_is_the_same_payment_by_name_and_address(check: Check) -> None:
+    first, _ = check(PHYSICAL)
+    _, issues = check({**PHYSICAL, F.FULL_NAME: "ana  LOPEZ", F.CITY: "boston"}, earlier=paid(first))
+    assert [i.code for i in issues if i.is_error] == ["duplicate.earlier_run"]
+    _, elsewhere = check({**PHYSICAL, F.ADDRESS_LINE1: "9 Elm St"}, earlier=paid(first))
+    assert [i.code for i in elsewhere if i.is_error] == []
+
+
+def test_links_rows_that_name_nobody_are_the_same_payment_when_the_row_is_the_same(check: Check) -> None:
+    first, _ = check(LINKS)
+    _, issues = check({**LINKS, F.DELIVERY_TYPE: " Links "}, earlier=paid(first))
+    assert [i.code for i in issues if i.is_error] == ["duplicate.earlier_run"]
+    _, more = check({**LINKS, F.QUANTITY: 6}, earlier=paid(first))
+    assert [i.code for i in more if i.is_error] == []
+
+
+def test_pay_again_turns_the_error_into_a_warning_with_the_reason(check: Check) -> None:
+    first, _ = check(DIGITAL)
+    chosen = PayAgain({"Sheet1!7": "the first card was never delivered"})
+    _, issues = check(DIGITAL, earlier=paid(first), pay_again=chosen)
+    (issue,) = issues
+    assert (issue.code, issue.severity) == ("duplicate.paid_again", Severity.WARNING)
+    assert issue.message.endswith("Paid again on purpose: the first card was never delivered")
+    _, by_number = check(DIGITAL, earlier=paid(first), pay_again=PayAgain({"7": "by row number"}))
+    assert [i.code for i in by_number] == ["duplicate.paid_again"]
+    _, other_row = check(DIGITAL, row=8, earlier=paid(first), pay_again=chosen)
+    assert [i.code for i in other_row] == ["duplicate.earlier_run"]
+    _, every = check(DIGITAL, row=8, earlier=paid(first), pay_again=PayAgain(every_row="all of them"))
+    assert [i.code for i in every] == ["duplicate.paid_again"]
 
 
 @pytest.mark.parametrize(
@@ -515,3 +639,49 @@ def test_a_delivery_word_with_a_stray_space_is_trimmed_with_a_warning(check: Che
     recipient, issues = check(row(DIGITAL, delivery_type="Email "))
     assert recipient.delivery_type is DeliveryType.DIGITAL
     assert [(i.code, i.cell) for i in issues] == [("repair.trimmed", "I7")]
+
+
+def test_an_account_offered_no_shipping_methods_cannot_mail_cards_but_sends_the_rest(
+    check: Check, catalog: Catalog
+) -> None:
+    why = "the vendor answered GET /v1/ShippingMethods with HTTP 404 Not Found"
+    no_shipping = replace(catalog, shipping_methods={}, shipping_unavailable=why)
+
+    _, mailed = check(row(PHYSICAL), catalog_=no_shipping)
+    _, emailed = check(row(DIGITAL), catalog_=no_shipping)
+    _, linked = check(row(LINKS), catalog_=no_shipping)
+
+    error = only_error(mailed)
+    assert error.code == "shipping_method.none_offered"
+    assert f"this account is offered no shipping methods ({why})" in error.message
+    assert (emailed, linked) == ([], [])
+
+
+def test_a_product_the_vendor_listed_but_could_not_be_read_is_named_as_such(
+    check: Check, catalog: Catalog
+) -> None:
+    broken = replace(catalog, left_out=(LeftOut("GIFT-X", "it lists no denominations."),))
+
+    _, issues = check(row(DIGITAL, product="gift-x"), catalog_=broken)
+
+    error = only_error(issues)
+    assert error.code == "product.unreadable"
+    assert (
+        '"gift-x" is in the vendor\'s catalog, but its entry cannot be used: it lists no denominations.'
+        in (error.message)
+    )
+
+
+def test_a_branding_named_where_the_account_is_offered_none_is_an_error_saying_why(
+    check: Check, catalog: Catalog
+) -> None:
+    why = "the vendor answered GET /v1/Brandings with HTTP 403 Forbidden"
+    no_brandings = replace(catalog, brandings={}, brandings_unavailable=why)
+
+    _, branded = check(row(DIGITAL, branding="HOLIDAY"), catalog_=no_brandings)
+    recipient, plain = check(row(DIGITAL), catalog_=no_brandings)
+
+    error = only_error(branded)
+    assert error.code == "branding.none_offered"
+    assert f'"HOLIDAY" cannot be used: this account is offered no brandings ({why})' in error.message
+    assert (plain, recipient.branding_id) == ([], None)

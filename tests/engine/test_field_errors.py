@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.domain.fields import Field
-from app.engine.field_errors import map_field_errors
+from app.engine.field_errors import map_field_errors, normalized_path
 
 KEYS = ["Sheet1!2", "Sheet1!3", "Sheet1!4", "Sheet1!5"]
 CELLS = {
@@ -43,3 +45,37 @@ def test_paths_about_the_order_or_a_line_we_did_not_send_are_order_level() -> No
     )
     assert mapped.by_row == {}
     assert sorted(e.path for e in mapped.order_level) == ["LineItems", "LineItems[9].Value", "Type"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "LineItems[2].Value",
+        "lineItems[2].value",
+        "order.LineItems[2].Value",  # ASP.NET Web API 2 model state: the action's parameter name first
+        "request.lineItems[2].value",
+        "$.lineItems[2].value",  # RFC 7807 ProblemDetails from System.Text.Json
+        "$['lineItems'][2]['value']",
+        "body.lineItems.2.value",
+        " ORDER.LINEITEMS [ 2 ] . VALUE ",
+    ],
+)
+def test_a_field_path_is_read_whatever_prefix_and_case_the_vendor_writes(path: str) -> None:
+    mapped = map_field_errors({path: ["Value must be one of 10, 25."]}, KEYS, CELLS)
+    [error] = mapped.by_row["Sheet1!4"]
+    assert (error.path, error.field, error.cell) == (path, Field.VALUE, "D4")
+    assert mapped.order_level == []
+
+
+@pytest.mark.parametrize("path", ["", "order", "Foo.Bar", "order.Type", "$.poNumber", "lineItemsX[1].Value"])
+def test_a_path_that_names_no_line_item_is_about_the_whole_order(path: str) -> None:
+    mapped = map_field_errors({path: ["The request is invalid."]}, KEYS, CELLS)
+    assert mapped.by_row == {}
+    assert [(e.path, e.message) for e in mapped.order_level] == [(path, "The request is invalid.")]
+
+
+def test_paths_are_reduced_to_what_the_line_items_name() -> None:
+    assert normalized_path("order.LineItems[1].DigitalDeliveryAddress.Email") == (
+        "LineItems[1].DigitalDeliveryAddress.Email"
+    )
+    assert normalized_path("$.type") == "type"

@@ -147,3 +147,13 @@ def test_balance_check_says_how_much_is_missing() -> None:
         {"USD": Decimal("50")}, wire.Balance(available=Decimal("100"), currency_code="USD")
     )
     assert enough.fits and enough.balance_after == Decimal("50.00")
+
+
+def test_an_order_never_holds_more_line_items_than_the_vendor_takes() -> None:
+    rows = [digital_row(i) for i in range(1, 251)]
+
+    plan = make_plan(rows, CATALOG, max_line_items=100)
+
+    assert [len(o.request.line_items) for o in plan.orders] == [100, 100, 50]
+    with pytest.raises(PlanningError, match="at most 100 line items"):
+        make_plan(rows, CATALOG, max_line_items=101)

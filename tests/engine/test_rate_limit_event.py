@@ -36,6 +36,9 @@ class LimitedOnce:
     def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None:
         return self.client.get_balance(cancel=cancel)
 
+    def abort_requests(self) -> None:
+        self.client.abort_requests()
+
 
 def test_a_rate_limited_order_is_reported_then_sent_again_once(
     sandbox: str, client: VendorClient, catalog: Catalog, journal: SubmissionJournal

@@ -10,8 +10,10 @@ import pytest
 from app.domain.catalog import DeliveryType
 from app.domain.issues import Severity
 from app.domain.outcomes import Claim, ResultStatus
+from app.engine.field_errors import map_field_errors
 from app.engine.journal import SubmissionJournal
 from app.engine.report import WorkbookChanged, build_run_report, read_source_rows, run_issues
+from tests.engine.helpers import digital_row, make_plan, sandbox_catalog, store
 from tests.engine.report_helpers import HOSTILE_TEAM, build_run_workbook, finished_run
 
 
@@ -99,3 +101,27 @@ def test_what_still_needs_fixing_becomes_issues(tmp_path: Path, journal: Submiss
     assert [(i.severity, i.code, i.sheet, i.row, i.message) for i in issues] == [
         (Severity.ERROR, "row.failed", "Staff", 4, "The mailbox does not exist")
     ]
+
+
+def test_an_order_refused_as_a_whole_says_so_at_every_row_of_the_export_and_error_report(
+    journal: SubmissionJournal,
+) -> None:
+    plan = make_plan([digital_row(i) for i in range(1, 4)], sandbox_catalog())
+    run_id = store(journal, plan)
+    po = plan.orders[0].po_number
+    keys = [r.key for r in plan.orders[0].rows]
+    journal.mark_sending(po)
+    message = "The vendor at v.test refused the request as malformed (HTTP 400 Bad Request): The request is invalid."
+    journal.reject_order(po, message, map_field_errors({}, keys, {}))
+
+    report = build_run_report(journal, run_id)
+    issues = run_issues(journal, run_id)
+
+    assert [o.status for o in report.outcomes] == [ResultStatus.REJECTED] * 3
+    assert all("The request is invalid." in (o.failure_reason or "") for o in report.outcomes)
+    assert [(i.row, i.code) for i in issues] == [
+        (2, "row.rejected"),
+        (3, "row.rejected"),
+        (4, "row.rejected"),
+    ]
+    assert all("the vendor named no row" in i.message for i in issues)

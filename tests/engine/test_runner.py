@@ -25,9 +25,10 @@ from app.engine.events import (
 )
 from app.engine.journal import SubmissionJournal
 from app.engine.ownership import RunBusyError
-from app.engine.runner import SubmissionRunner
+from app.engine.runner import SubmissionRunner, live_status
 from app.engine.states import OrderState, RowStatus, RunStatus
-from app.engine.tracking import PollPolicy, WebhookListener
+from app.engine.tracking import PollPolicy
+from app.engine.webhook_listener import WebhookListener
 from tests.engine.helpers import (
     assert_exactly_once,
     client_for,
@@ -52,9 +53,21 @@ def finished(events: Iterable[EngineEvent]) -> RunFinished:
     return next(e for e in events if isinstance(e, RunFinished))
 
 
+# The error styles a vendor of this engine may answer in (docs/api-contract.md), with how the rest of its
+# answers look in each: the observed engine answers camelCase and echoes no ExternalId.
+STYLES = {
+    "pascal": {"error_style": "pascal"},
+    "webapi": {"error_style": "webapi", "camel_case": True, "echo_external_id": False},
+    "problem": {"error_style": "problem", "camel_case": True},
+    "message-only": {"error_style": "message-only", "echo_external_id": False},
+}
+
+
+@pytest.mark.parametrize("echo", [True, False])
 def test_a_mixed_run_completes_with_every_row_once(
-    sandbox: str, client: VendorClient, catalog: Catalog, journal: SubmissionJournal
+    sandbox: str, client: VendorClient, catalog: Catalog, journal: SubmissionJournal, echo: bool
 ) -> None:
+    sandbox_post(sandbox, "faults", {"echo_external_id": echo})
     rows = [digital_row(i) for i in range(1, 121)] + [links_row(i, quantity=2) for i in range(1, 11)]
     rows.append(digital_row(500, email="nobody@bounce.example.com"))  # the sandbox fails this line item
     run_id = store(journal, make_plan(rows, catalog, max_line_items=40))
@@ -70,13 +83,15 @@ def test_a_mixed_run_completes_with_every_row_once(
     assert journal.unfinished_runs() == []
 
 
+@pytest.mark.parametrize("style", STYLES)
 def test_a_thousand_rows_with_faults_are_each_ordered_once(
-    sandbox: str, catalog: Catalog, journal: SubmissionJournal
+    sandbox: str, catalog: Catalog, journal: SubmissionJournal, style: str
 ) -> None:
     sandbox_post(
         sandbox,
         "faults",
         {
+            **STYLES[style],
             "error_rate": 0.1,
             "lost_response_rate": 0.05,
             "rate_limit_per_s": 25,
@@ -161,9 +176,11 @@ def test_when_the_balance_runs_out_the_run_pauses_and_resumes_after_a_top_up(
     assert_exactly_once(sandbox, journal, run_id)
 
 
+@pytest.mark.parametrize("style", STYLES)
 def test_a_refused_order_rejects_the_named_row_and_sends_the_others(
-    sandbox: str, client: VendorClient, catalog: Catalog, journal: SubmissionJournal
+    sandbox: str, client: VendorClient, catalog: Catalog, journal: SubmissionJournal, style: str
 ) -> None:
+    sandbox_post(sandbox, "faults", STYLES[style])
     rows = [digital_row(i) for i in range(1, 21)]
     rows[13] = digital_row(14, value="11")  # CVS is sold at 10, 25, 50 or 100: the vendor refuses 11
     run_id = store(journal, make_plan(rows, catalog, max_line_items=10))
@@ -171,13 +188,23 @@ def test_a_refused_order_rejects_the_named_row_and_sends_the_others(
     events = run_all(SubmissionRunner(journal, client), run_id)
 
     rejected = next(e for e in events if isinstance(e, OrderRejected))
-    assert [(e.path, e.cell) for e in rejected.errors] == [("LineItems[3].Value", "D15")]
-    assert rejected.retry_po_number is not None
     assert finished(events).status is RunStatus.COMPLETED
     bad = next(r for r in journal.rows(run_id) if r.key == "Sheet1!15")
     assert bad.status is RowStatus.REJECTED
-    assert bad.detail is not None and bad.detail.startswith("D15: Value must be one of")
-    assert journal.row_counts(run_id) == {RowStatus.COMPLETED: 19, RowStatus.REJECTED: 1}
+    if style == "message-only":  # nothing named: the whole order is refused, never sent again
+        assert (rejected.errors, rejected.retry_po_number) == ((), None)
+        assert journal.row_counts(run_id) == {RowStatus.COMPLETED: 10, RowStatus.REJECTED: 10}
+        refused = [r for r in journal.rows(run_id) if r.status is RowStatus.REJECTED]
+        assert all("The order is not valid." in (r.detail or "") for r in refused)
+    else:
+        paths = {"pascal": "LineItems[3].Value", "webapi": "order.LineItems[3].Value"}
+        assert [(e.path, e.cell) for e in rejected.errors] == [
+            (paths.get(style, "$.lineItems[3].value"), "D15")
+        ]
+        assert rejected.retry_po_number is not None
+        assert bad.detail is not None and bad.detail.startswith("D15: Value must be one of")
+        assert journal.row_counts(run_id) == {RowStatus.COMPLETED: 19, RowStatus.REJECTED: 1}
+    assert len(journal.orders(run_id)) <= 3  # two planned, at most one re-plan
     assert_exactly_once(sandbox, journal, run_id)
 
 
@@ -224,6 +251,33 @@ def test_pause_holds_new_orders_until_released(
     resumed_at = next(i for i, e in enumerate(held) if isinstance(e, RunResumed))
     assert not any(isinstance(e, OrderSent) for e in held[:resumed_at])
     assert finished(seen).status is RunStatus.COMPLETED
+    assert_exactly_once(sandbox, journal, run_id)
+
+
+def test_stopped_while_paused_the_run_is_paused_not_cancelled_and_nothing_leaves_after_the_pause(
+    sandbox: str, client: VendorClient, catalog: Catalog, journal: SubmissionJournal
+) -> None:
+    sandbox_post(sandbox, "faults", {"latency_ms": 30})
+    run_id = store(journal, make_plan([digital_row(i) for i in range(1, 61)], catalog, max_line_items=5))
+    pause, cancel = threading.Event(), threading.Event()
+    seen: list[EngineEvent] = []
+    sent_before: int | None = None
+    for event in SubmissionRunner(journal, client, concurrency=2).run(run_id, cancel=cancel, pause=pause):
+        seen.append(event)
+        if isinstance(event, OrderSent) and sent_before is None:
+            pause.set()  # as the window does when it is asked to close: pause first, then ask
+            # The loop waits while this event is handled: what the journal has sent now is all it sends.
+            sent_before = 12 - journal.order_counts(run_id)[OrderState.PLANNED]
+        elif sent_before is not None and not cancel.is_set():
+            cancel.set()  # the user said yes: stop, paused
+
+    assert sent_before is not None
+    assert journal.order_counts(run_id)[OrderState.PLANNED] == 12 - sent_before
+    end = finished(seen)
+    assert end.status is RunStatus.PAUSED and "Paused" in end.message and "ancel" not in end.message
+    assert live_status(journal, run_id) is RunStatus.PAUSED
+    events = run_all(SubmissionRunner(journal, client), run_id)
+    assert finished(events).status is RunStatus.COMPLETED
     assert_exactly_once(sandbox, journal, run_id)
 
 
@@ -286,6 +340,9 @@ class ForbiddingClient:
     def get_balance(self, *, cancel: threading.Event | None = None) -> wire.Balance | None:
         return wire.Balance(available=Decimal(0))
 
+    def abort_requests(self) -> None:
+        pass  # its answers come at once: nothing is ever on the wire
+
 
 def test_a_403_stops_the_run_with_a_clear_message_and_loses_nothing(
     catalog: Catalog, journal: SubmissionJournal
@@ -298,4 +355,28 @@ def test_a_403_stops_the_run_with_a_clear_message_and_loses_nothing(
     assert done.status is RunStatus.FAILED and "403" in done.message
     states = journal.order_counts(run_id)
     assert states == {OrderState.SENDING: 1, OrderState.PLANNED: 2}  # resumable: nothing marked failed
+    assert [r.id for r in journal.unfinished_runs()] == [run_id]
+
+
+def test_tracking_a_run_with_orders_never_sent_ends_interrupted_and_sends_nothing(
+    sandbox: str, client: VendorClient, catalog: Catalog, journal: SubmissionJournal
+) -> None:
+    plan = make_plan([links_row(i) for i in range(1, 71)], catalog, max_line_items=50)
+    run_id = store(journal, plan)  # 2 orders: 50 cards (the vendor takes its time) and 20
+    first = plan.orders[0]
+    journal.mark_sending(first.po_number)
+    journal.record_order(first.po_number, client.create_order(first.request).order)
+
+    events = run_all(SubmissionRunner(journal, client, poll_policy=QUICK_POLLS), run_id, send=False)
+
+    done = finished(events)
+    assert done.status is RunStatus.INTERRUPTED  # not "completed": an order was never sent
+    assert done.message == "1 order is not sent yet; resume the run."
+    assert journal.run(run_id).status is RunStatus.INTERRUPTED
+    assert not any(isinstance(e, OrderSent) for e in events)
+    assert journal.order_counts(run_id) == {
+        OrderState.COMPLETED: 1,
+        OrderState.PLANNED: 1,
+    }  # followed to the end
+    assert len(lines_of_run(sandbox, run_id)) == 50
     assert [r.id for r in journal.unfinished_runs()] == [run_id]

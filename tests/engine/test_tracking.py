@@ -1,11 +1,10 @@
-"""Following orders: a poll schedule scaled to size, and a webhook listener that needs its secret."""
+"""Following orders: a poll schedule scaled to the size of each order, with a deadline."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from app.engine.tracking import PollPolicy, Tracker, WebhookListener, WebhookSignal
+from app.engine.tracking import PollPolicy, Tracker
 
 
 class Clock:
@@ -55,36 +54,3 @@ def test_orders_past_their_deadline_are_no_longer_polled() -> None:
     assert tracker.all_expired()
     tracker.forget("PO-1")
     assert len(tracker) == 0
-
-
-def test_the_webhook_takes_calls_with_its_secret_and_refuses_the_rest() -> None:
-    with WebhookListener() as listener:
-        good = httpx.post(
-            listener.url,
-            json={
-                "EventType": "FulfillmentComplete",
-                "OrderId": "ORD-1",
-                "PONumber": "PO-1",
-                "Status": "Completed",
-            },
-        )
-        again = httpx.post(listener.url, json={"OrderId": "ORD-1", "PONumber": "PO-1"})
-        base = listener.url.rsplit("/", 1)[0]
-        wrong = httpx.post(f"{base}/not-the-secret", json={"OrderId": "ORD-2"})
-        bare = httpx.post(base, json={"OrderId": "ORD-3"})
-        read = httpx.get(listener.url)
-        signals = listener.drain()
-
-    assert good.status_code == again.status_code == 204
-    assert wrong.status_code == bare.status_code == 403
-    assert read.status_code == 405
-    assert signals == [WebhookSignal("ORD-1", "PO-1"), WebhookSignal("ORD-1", "PO-1")]
-
-
-def test_the_webhook_url_uses_the_public_address_when_one_is_set() -> None:
-    listener = WebhookListener(public_url="https://hooks.example.org/giftbatch/")
-    try:
-        assert listener.url.startswith("https://hooks.example.org/giftbatch/hooks/")
-        assert len(listener.url.rsplit("/", 1)[1]) >= 32
-    finally:
-        listener.stop()

@@ -108,3 +108,29 @@ def test_unknown_paths_answer_json(api: SandboxApi) -> None:
 
     assert response.status_code == 404
     assert response.json()["Message"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"productName": "visa"}, {"VISA-VAR", "VISA-PHYS"}),
+        ({"productDescription": "COFFEE"}, {"COFFEE", "TIMS-CA"}),
+        ({"productType": "physical"}, {"VISA-PHYS", "MC-PHYS", "SPA-PHYS"}),
+        ({"productName": "visa", "productType": "Physical"}, {"VISA-PHYS"}),
+        ({"productName": "no such card"}, set()),
+    ],
+)
+def test_products_can_be_filtered_as_public_clients_do(
+    api: SandboxApi, filters: dict[str, str], expected: set[str]
+) -> None:
+    body = api.get("/v1/Products", pageIndex=1, pageSize=500, **filters).json()
+
+    assert {p["Id"] for p in body["Data"]} == expected
+    assert body["TotalCount"] == len(expected)
+
+
+def test_products_carry_the_extra_fields_public_clients_see(api: SandboxApi) -> None:
+    product = all_products(api)["CVS"]
+
+    assert product["Media"]["Logo"].endswith(".png")
+    assert set(product["Meta"]) >= {"Colors", "SupportsApiBalanceChecks", "Website"}

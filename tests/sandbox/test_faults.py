@@ -16,7 +16,8 @@ def test_faults_start_well_behaved_and_report_every_setting(api: SandboxApi) -> 
     assert faults == {
         "latency_ms": 0, "error_rate": 0.0, "lost_response_rate": 0.0, "rate_limit_per_s": 0,
         "token_ttl_s": 3600, "camel_case": False, "pending_delay_s": 0.2, "line_item_failure_rate": 0.0,
-        "seed": None,
+        "seed": None, "error_style": "pascal", "shipping_methods_status": 200, "brandings_status": 200,
+        "null_lists": False, "echo_external_id": True, "balance_endpoint": True,
     }  # fmt: skip
 
 
@@ -157,7 +158,9 @@ def test_a_null_puts_one_setting_back_to_its_default(api: SandboxApi) -> None:
 @pytest.mark.parametrize(
     "setting",
     [{"error_rate": 1.5}, {"error_rate": "high"}, {"token_ttl_s": 0}, {"latency_ms": -1}, {"camel_case": 1},
-     {"rate_limit_per_s": 2.5}, {"no_such_fault": 1}],
+     {"rate_limit_per_s": 2.5}, {"no_such_fault": 1}, {"error_style": "xml"}, {"error_style": 1},
+     {"shipping_methods_status": 500}, {"shipping_methods_status": "404"}, {"brandings_status": True},
+     {"echo_external_id": "no"}, {"null_lists": 1}, {"balance_endpoint": "off"}],
 )  # fmt: skip
 def test_a_bad_fault_setting_is_a_400_and_changes_nothing(api: SandboxApi, setting: dict[str, Any]) -> None:
     before = api.http.get("/_sandbox/faults").json()
@@ -167,3 +170,74 @@ def test_a_bad_fault_setting_is_a_400_and_changes_nothing(api: SandboxApi, setti
     assert response.status_code == 400
     assert list(response.json()["Errors"]) == list(setting)
     assert api.http.get("/_sandbox/faults").json() == before
+
+
+def test_error_answers_take_the_shape_of_the_chosen_style(api: SandboxApi) -> None:
+    invalid = digital_order("PO-S", line("CVS", 11, email="a@example.com"))
+
+    api.set_faults(error_style="webapi")
+    webapi = api.post_order(invalid).json()
+    api.set_faults(error_style="problem")
+    problem = api.post_order(invalid)
+    api.set_faults(error_style="message-only")
+    bare = api.post_order(invalid).json()
+    api.set_faults(error_style="pascal")
+    ours = api.post_order(invalid).json()
+
+    assert webapi["message"] == "The request is invalid."
+    assert list(webapi["modelState"]) == ["order.LineItems[0].Value"]
+    assert problem.headers["Content-Type"] == "application/problem+json"
+    assert problem.json()["title"] == "One or more validation errors occurred."
+    assert problem.json()["status"] == 400
+    assert list(problem.json()["errors"]) == ["$.lineItems[0].value"]
+    assert bare == {"message": "The order is not valid."}
+    assert list(ours["Errors"]) == ["LineItems[0].Value"]
+    assert api.ledger()["orders"] == []
+
+
+def test_web_api_style_puts_the_original_in_previous_order_ids_and_a_429_in_a_json_string(
+    api: SandboxApi,
+) -> None:
+    api.set_faults(error_style="webapi")
+    created = api.post_order(digital_order("PO-W"))
+    duplicate = api.post_order(digital_order("PO-W"))
+    api.set_faults(rate_limit_per_s=1)
+    limited = next(r for r in (api.get("/v1/Brandings") for _ in range(5)) if r.status_code == 429)
+
+    assert set(duplicate.json()) == {"message", "previousOrderIds"}
+    assert duplicate.json()["previousOrderIds"] == [created.json()["Id"]]
+    assert isinstance(limited.json(), str) and "Too many requests" in limited.json()
+    assert limited.headers["Retry-After"].isdigit()
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_shipping_methods_and_brandings_can_be_refused_or_absent(api: SandboxApi, status: int) -> None:
+    api.set_faults(shipping_methods_status=status, brandings_status=status)
+
+    assert api.get("/v1/ShippingMethods").status_code == status
+    assert api.get("/v1/Brandings").status_code == status
+    assert api.get("/v1/Products").status_code == 200
+
+
+def test_without_a_balance_endpoint_or_an_echo_orders_still_work(api: SandboxApi) -> None:
+    api.set_faults(balance_endpoint=False, echo_external_id=False)
+
+    created = api.post_order(
+        digital_order("PO-E", line("CVS", 10, email="a@example.com", ExternalId="row-2"))
+    )
+
+    assert api.get("/v1/Balance").status_code == 404
+    assert created.status_code == 201
+    assert "ExternalId" not in created.json()["LineItems"][0]
+    assert "ExternalId" not in api.order(created.json()["Id"])["LineItems"][0]
+    assert api.ledger()["orders"][0]["LineItems"][0]["ExternalId"] == "row-2"  # the ledger keeps it
+
+
+def test_null_lists_leave_products_whole_otherwise(api: SandboxApi) -> None:
+    api.set_faults(null_lists=True)
+
+    products = api.get("/v1/Products").json()["Data"]
+
+    assert {p["Translations"] for p in products} == {None}
+    assert {(p["Media"], p["Meta"], p["CultureCodes"]) for p in products} == {(None, None, None)}
+    assert all(p["Denominations"] and p["Id"] for p in products)

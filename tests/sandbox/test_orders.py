@@ -221,3 +221,36 @@ def test_orders_sent_at_once_never_overdraw_the_balance(api: SandboxApi) -> None
 
     assert sorted(statuses) == [201] * 10 + [422] * 6
     assert api.balance() == {"Available": 0.0, "Pending": 0.0, "CurrencyCode": "USD"}
+
+
+def test_camel_case_requests_with_a_note_and_a_culture_are_accepted(api: SandboxApi) -> None:
+    body = {
+        "type": "DigitalDelivery",
+        "poNumber": "PO-NOTE",
+        "note": "Q4 thank-you cards",
+        "lineItems": [
+            {
+                "productId": "CVS",
+                "value": 10,
+                "quantity": 1,
+                "culture": "en-US",
+                "externalId": "row-2",
+                "digitalDeliveryAddress": {"email": "a@example.com"},
+            }
+        ],
+    }
+
+    assert api.post_order(body).status_code == 201
+    bad = api.post_order({**body, "poNumber": "PO-NOTE-2", "note": 12})
+    assert bad.status_code == 400
+    assert list(bad.json()["Errors"]) == ["Note"]
+
+
+def test_an_order_of_more_than_a_hundred_line_items_is_refused(api: SandboxApi) -> None:
+    items = [line("CVS", 10, email=f"p{n}@example.com") for n in range(101)]
+
+    refused = api.post_order(digital_order("PO-BIG", *items))
+
+    assert refused.status_code == 400
+    assert "at most 100 line items" in refused.json()["Errors"]["LineItems"][0]
+    assert api.post_order(digital_order("PO-FULL", *items[:100])).status_code == 201

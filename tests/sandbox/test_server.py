@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import signal
@@ -17,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.sandbox.faults import FaultSettingError
+from app.sandbox.faults import OBSERVED, FaultSettingError
+from app.sandbox.options import add_serve_arguments, faults_from_arguments
 from app.sandbox.server import SandboxServer, SandboxStartError
 from tests.sandbox.conftest import CREDENTIALS, SandboxApi, WebhookReceiver, digital_order, line, links_order
 
@@ -215,3 +217,28 @@ def test_a_bad_fault_option_on_the_command_line_is_one_line_and_exit_2() -> None
     assert process.returncode == 2
     assert len(err.strip().splitlines()) == 1
     assert "error_rate" in err
+
+
+def test_the_observed_option_answers_as_public_clients_show_the_engine() -> None:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+
+    args = parser.parse_args(["--observed", "--shipping-methods-status", "404", "--error-style", "problem"])
+
+    assert faults_from_arguments(args) == {
+        **OBSERVED,
+        "error_style": "problem",  # an option given beside --observed still applies
+        "shipping_methods_status": 404,
+    }
+    assert faults_from_arguments(parser.parse_args(["--no-external-id-echo", "--null-lists"])) == {
+        "echo_external_id": False,
+        "null_lists": True,
+    }
+    with SandboxServer(faults=faults_from_arguments(args)) as server:
+        http = httpx.Client(base_url=server.base_url)
+        token = http.post("/v1/Tokens", headers=CREDENTIALS).json()["value"]
+        auth = {"Authorization": f"Bearer {token}"}
+        assert http.get("/v1/Balance", headers=auth).status_code == 404
+        assert http.get("/v1/ShippingMethods", headers=auth).status_code == 404
+        assert http.get("/v1/Products", headers=auth).json()["data"][0]["translations"] is None
+        http.close()

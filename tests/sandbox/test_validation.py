@@ -106,6 +106,29 @@ def test_each_part_of_a_postal_address_is_required(api: SandboxApi, name: str) -
     assert list(response.json()["Errors"]) == [f"LineItems[0].PhysicalDeliveryAddress.{name}"]
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        {
+            "Name": "Jonas Weber",
+            "AddressLine1": "Marienplatz 1",
+            "City": "München",
+            "Zip": "80331",
+            "Country": "DE",
+        },
+        {"Name": "Tan Wei", "AddressLine1": "1 Raffles Place", "Zip": "048616", "Country": "SG"},  # no city
+        {"Name": "Chan Tai", "AddressLine1": "1 Nathan Rd", "State": "Kowloon", "Country": "HK"},  # no code
+    ],
+)
+def test_addresses_outside_the_us_need_only_what_their_country_uses(
+    api: SandboxApi, address: dict[str, str]
+) -> None:
+    shipping = {"ShippingMethodId": ADDRESS["ShippingMethodId"], "CarrierId": ADDRESS["CarrierId"]}
+    response = api.post_order(physical_order("P", line("VISA-PHYS", 25, address={**shipping, **address})))
+
+    assert response.status_code == 201, response.json()
+
+
 def test_every_bad_line_item_is_named_by_its_index(api: SandboxApi) -> None:
     good = line("CVS", 10, email=EMAIL)
     body = digital_order(

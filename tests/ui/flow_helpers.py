@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.engine.journal import SubmissionJournal
+from app.ui.confirm_send import SendConfirmDialog
 from app.ui.main_window import IMPORT, REVIEW, SEND, MainWindow
 from tests.engine.helpers import lines_of_run, sandbox_post
 
@@ -87,9 +88,29 @@ def review_and_plan(window: MainWindow, qtbot: QtBot, path: Path, skip_invalid: 
 def send_workbook(window: MainWindow, qtbot: QtBot, path: Path, skip_invalid: bool = False) -> str:
     """Import, review, send and wait for the end of the run; returns its id."""
     review_and_plan(window, qtbot, path, skip_invalid)
-    click(qtbot, window.send_page.send_button)
+    send_and_confirm(window, qtbot)
     wait_run_end(window, qtbot)
     return current_run(window)
+
+
+def confirmation(window: MainWindow, qtbot: QtBot) -> SendConfirmDialog:
+    """The Send step's confirmation, once the balance is read and it is shown."""
+    page = window.send_page
+    qtbot.waitUntil(lambda: page._confirming is not None and page._confirming.isVisible(), timeout=RUN_MS)
+    assert page._confirming is not None
+    return page._confirming
+
+
+def send_and_confirm(window: MainWindow, qtbot: QtBot, typed_total: str | None = None) -> SendConfirmDialog:
+    """Send, then the confirmation's own Send button clicked with the mouse (the total typed first when the
+    spending limit asks for it); returns the dialog, closed by then."""
+    click(qtbot, window.send_page.send_button)
+    dialog = confirmation(window, qtbot)
+    if typed_total is not None:
+        assert dialog.total_edit is not None
+        qtbot.keyClicks(dialog.total_edit, typed_total)
+    click(qtbot, dialog.send_button)
+    return dialog
 
 
 def save_dialog_answers(monkeypatch: Any, *answers: Path) -> list[str]:

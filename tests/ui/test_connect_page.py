@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.config.paths import AppPaths
+from app.domain.catalog import LeftOut
 from app.sandbox.catalog import PRODUCTS, SHIPPING_METHODS
 from app.sandbox.constants import SANDBOX_ACCESS_TOKEN, SANDBOX_EMAIL
+from app.sandbox.faults import OBSERVED
 from app.sandbox.server import SandboxServer
 from app.ui.main_window import CONNECT, MainWindow
 from app.ui.profile_dialog import ProfileDialog
@@ -161,3 +164,53 @@ def test_choosing_another_profile_drops_the_old_connection_at_once(
     assert session.account is None  # never "connected" to the sandbox under acme's name
     qtbot.waitUntil(lambda: page.error.message() != "", timeout=WORKER_DRAIN_MS)
     assert not connected_window.step_enabled(CONNECT + 1)
+
+
+def test_an_account_without_shipping_methods_or_balance_connects_and_says_what_it_lacks(
+    window: MainWindow, qtbot: QtBot, memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    faults = {**OBSERVED, "shipping_methods_status": 404}
+    vendor = SandboxServer(state_path=tmp_path / "vendor.sqlite3", faults=faults)
+    base_url = vendor.start()
+    try:
+        window.session.profiles.add("observed", base_url, SANDBOX_EMAIL, SANDBOX_ACCESS_TOKEN)
+        window.session.reload_settings()
+        page = window.connect_page
+        page.reload_profiles("observed")
+        page.connect_selected()
+        qtbot.waitUntil(lambda: window.session.account is not None, timeout=WORKER_DRAIN_MS)
+
+        assert page.products_label.text() == f"{len(PRODUCTS)} products, 0 shipping methods"
+        assert "does not report the balance" in page.balance_note.message()
+        note = page.catalog_note.message()
+        assert (
+            "offered no shipping methods (the vendor answered GET /v1/ShippingMethods with HTTP 404" in note
+        )
+        assert page.is_complete()  # digital and link cards can still be sent
+    finally:
+        window.session.close()
+        vendor.stop()
+
+
+def test_products_that_cannot_be_read_are_named_on_the_page_a_few_at_a_time(
+    connected_window: MainWindow, qtbot: QtBot
+) -> None:
+    session = connected_window.session
+    assert session.catalog is not None
+    broken = tuple(
+        LeftOut(f"BROKEN-{n}", "it lists no denominations, so no value can be checked.") for n in range(6)
+    )
+
+    session.update_catalog(replace(session.catalog, left_out=(*broken, LeftOut(None, "unreadable.", 9))))
+
+    note = connected_window.connect_page.catalog_note.message().splitlines()
+    assert note[:3] == [
+        f"Product BROKEN-{n} is in the vendor's catalog but cannot be used: it lists no denominations, so no "
+        "value can be checked."
+        for n in range(3)
+    ]
+    assert note[3] == (
+        "4 more products in the vendor's catalog cannot be used either: BROKEN-3, BROKEN-4, BROKEN-5, "
+        "(no readable id)."
+    )
+    assert len(note) == 4

@@ -20,6 +20,7 @@ from tests.ui.flow_helpers import (
     review_and_plan,
     sample_copy,
     save_dialog_answers,
+    send_and_confirm,
     send_workbook,
     set_sending,
     slow_sandbox,
@@ -79,7 +80,7 @@ def test_an_unfinished_run_is_resumed_from_history_and_finishes_once(
     set_sending(window, line_items=2, concurrency=1)
     slow_sandbox(window)
     review_and_plan(window, qtbot, sample_copy(tmp_path))
-    click(qtbot, window.send_page.send_button)
+    send_and_confirm(window, qtbot)
     wait_log(window, qtbot, "accepted by the vendor")
     click(qtbot, window.send_page.cancel_button)
     wait_run_end(window, qtbot)

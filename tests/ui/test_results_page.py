@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import zipfile
 from pathlib import Path
 
 import msoffcrypto
 import openpyxl
 import pytest
 import xlsxwriter
+import xlwt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox, QWidget
@@ -24,6 +27,7 @@ from tests.ui.flow_helpers import (
     open_workbook,
     sample_copy,
     save_dialog_answers,
+    send_and_confirm,
     send_workbook,
     wait_run_end,
     when_modal,
@@ -208,19 +212,40 @@ def test_no_export_is_saved_over_the_workbook_the_run_read(
     assert workbook.read_bytes() == before and link.is_symlink()
 
 
-def test_a_workbook_whose_copy_would_lose_a_chart_offers_the_results_workbook_instead(
+def test_a_workbook_with_a_chart_is_written_back_with_the_chart_kept(
     connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workbook = with_chart(sample_copy(tmp_path), tmp_path / "workbooks" / "Charted.xlsx")
     send_workbook(connected_window, qtbot, workbook)
     page = open_results(connected_window, qtbot)
+    copy = workbook.with_name("Charted - results.xlsx")
+    save_dialog_answers(monkeypatch, copy)
+
+    click(qtbot, page.write_back_button)
+    qtbot.waitUntil(copy.exists, timeout=RUN_MS)
+    wait_saved(page, qtbot)
+
+    rows = sheet_rows(copy, "Anniversaries")
+    assert [row[rows[0].index("Status")] for row in rows[1:]] == ["Completed"] * (len(rows) - 1)
+    with zipfile.ZipFile(workbook) as before, zipfile.ZipFile(copy) as after:
+        assert after.read("xl/charts/chart1.xml") == before.read("xl/charts/chart1.xml")
+        assert after.read("xl/drawings/drawing1.xml") == before.read("xl/drawings/drawing1.xml")
+    assert page.where_label.text().startswith("Saved the copy of your workbook with results as")
+
+
+def test_an_xls_workbook_offers_the_results_workbook_instead_of_a_copy(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workbook = as_xls(sample_copy(tmp_path), tmp_path / "workbooks" / "Old.xls")
+    send_workbook(connected_window, qtbot, workbook)
+    page = open_results(connected_window, qtbot)
     instead = tmp_path / "instead.xlsx"
-    save_dialog_answers(monkeypatch, workbook.with_name("Charted - results.xlsx"), instead)
-    listed: list[str] = []
+    suggested = save_dialog_answers(monkeypatch, workbook.with_name("Old - results.xlsx"), instead)
+    said: list[str] = []
 
     def refuse(box: QWidget) -> None:
         assert isinstance(box, QMessageBox)
-        listed.append(box.informativeText())
+        said.append(box.text())
         next(b for b in box.buttons() if b.text().startswith("Save the &results workbook")).click()
 
     when_modal(refuse)
@@ -228,13 +253,36 @@ def test_a_workbook_whose_copy_would_lose_a_chart_offers_the_results_workbook_in
     qtbot.waitUntil(instead.exists, timeout=RUN_MS)
     wait_saved(page, qtbot)
 
-    assert listed and "charts" in listed[0]
-    assert not workbook.with_name("Charted - results.xlsx").exists()
+    assert suggested[0] == str(workbook.with_name("Old - results.xlsx"))
+    assert said and "(.xls)" in said[0] and "results workbook" in said[0]
+    assert not workbook.with_name("Old - results.xlsx").exists()
     assert page.where_label.text().startswith("Saved the results workbook as “instead.xlsx”")
 
 
+def test_a_csv_file_is_written_back_as_csv(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workbook = as_csv(sample_copy(tmp_path), tmp_path / "workbooks" / "Bonus.csv")
+    send_workbook(connected_window, qtbot, workbook)
+    page = open_results(connected_window, qtbot)
+    copy = workbook.with_name("Bonus - results.csv")
+    suggested = save_dialog_answers(monkeypatch, copy.with_suffix(""))  # the user typed no ending
+
+    click(qtbot, page.write_back_button)
+    qtbot.waitUntil(copy.exists, timeout=RUN_MS)
+    wait_saved(page, qtbot)
+
+    assert suggested == [str(copy)]
+    lines = copy.read_text(encoding="utf-8").splitlines()
+    original = workbook.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith(original[0] + ",Status,Order Id")
+    assert all(
+        line.startswith(before + ",Completed,") for line, before in zip(lines[1:], original[1:], strict=True)
+    )
+
+
 def with_chart(source: Path, target: Path) -> Path:
-    """The sample's rows in a new workbook that also holds a chart (which a copy with results would lose)."""
+    """The sample's rows in a new workbook that also holds a chart."""
     values = sheet_rows(source, "Anniversaries")
     book = xlsxwriter.Workbook(str(target))
     sheet = book.add_worksheet("Anniversaries")
@@ -246,6 +294,26 @@ def with_chart(source: Path, target: Path) -> Path:
     chart.add_series({"values": f"=Anniversaries!$H$2:$H${len(values)}"})
     sheet.insert_chart("M2", chart)
     book.close()
+    return target
+
+
+def as_xls(source: Path, target: Path) -> Path:
+    """The sample's rows in the old binary .xls format, which no copy can be written into."""
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Anniversaries")
+    for r, row in enumerate(sheet_rows(source, "Anniversaries")):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.save(str(target))
+    return target
+
+
+def as_csv(source: Path, target: Path) -> Path:
+    with target.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(
+            ["" if v is None else v for v in row] for row in sheet_rows(source, "Anniversaries")
+        )
     return target
 
 
@@ -273,7 +341,7 @@ def test_a_cell_fixed_in_the_grid_is_sent_and_goes_into_every_export(
 
     open_send_step(window, qtbot)
     assert window.send_page.rows_label.text() == "20 rows"
-    click(qtbot, window.send_page.send_button)
+    send_and_confirm(window, qtbot)
     wait_run_end(window, qtbot)
     page = open_results(window, qtbot)
     copy, results = workbook.with_name("Bonus - results.xlsx"), tmp_path / "results.xlsx"

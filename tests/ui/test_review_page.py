@@ -69,7 +69,8 @@ def test_f8_skips_the_issues_of_rows_the_filter_hides(reviewing: MainWindow, qtb
     for _ in range(12):
         qtbot.keyClick(page.table, Qt.Key.Key_F8)
         keys.add(current_cell(page)[0])
-    assert keys == {"Gifts Q4!7", "Gifts Q4!9", "Gifts Q4!10", "Gifts Q4!12"}  # the rows with errors only
+    # The rows with errors only (row 14 repeats row 13 cell for cell: blocked until paid again).
+    assert keys == {"Gifts Q4!7", "Gifts Q4!9", "Gifts Q4!10", "Gifts Q4!12", "Gifts Q4!14"}
 
     page.search_edit.setText("nobody has this")
     qtbot.waitUntil(lambda: page.proxy.rowCount() == 0)
@@ -95,7 +96,7 @@ def test_fixing_an_invalid_email_in_place_removes_its_error_and_updates_the_coun
 ) -> None:
     page = reviewing.review_page
     session = reviewing.session
-    assert "4 with errors" in page.counts_label.text()
+    assert "5 with errors" in page.counts_label.text()
     assert not page.is_complete()
     page.filter_combo.setCurrentText(RowFilter.ERRORS.value)
     index = next(
@@ -117,14 +118,14 @@ def test_fixing_an_invalid_email_in_place_removes_its_error_and_updates_the_coun
     qtbot.waitUntil(lambda: status.data() != CHECKING, timeout=WORKER_DRAIN_MS)
     assert index.data(SeverityRole) is None
     assert status.data() == "Ready"
-    assert "3 with errors" in page.counts_label.text()
+    assert "4 with errors" in page.counts_label.text()
     assert session.edits == {"Gifts Q4!7": {"E-mail Address": "chloe.dubois@example.com"}}
     result = session.import_result
     assert result is not None and result.row("Gifts Q4!7").is_valid
     assert result.row("Gifts Q4!7").recipient.email == "chloe.dubois@example.com"
     codes = [page.issue_model.group_at(r).code for r in range(page.issue_model.rowCount())]
     assert "email.invalid" not in codes
-    assert page.proxy.rowCount() == 4  # the fixed row stays in view until the filter is chosen again
+    assert page.proxy.rowCount() == 5  # the fixed row stays in view until the filter is chosen again
 
 
 def test_the_edits_reach_the_exports(reviewing: MainWindow, qtbot: QtBot) -> None:
@@ -148,7 +149,7 @@ def test_review_is_complete_without_errors_or_when_skipping_them(reviewing: Main
     page = reviewing.review_page
     assert not page.is_complete()
     assert page.skip_check.isVisible()
-    assert page.skip_check.text() == "Send only the valid rows (skip 4 rows with errors)"
+    assert page.skip_check.text() == "Send only the valid rows (skip 5 rows with errors)"
 
     page.skip_check.setChecked(True)
 

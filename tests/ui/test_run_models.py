@@ -107,6 +107,11 @@ def test_the_columns_no_line_fills_are_found_for_hiding() -> None:
     assert model.empty_columns() == set(RowColumn)
     skipped = RowLine("Sheet1!5", "Sheet1", 5, "", ResultStatus.SKIPPED, "", "", "C5: not an email address")
     model.set_lines([skipped, line(6, ResultStatus.SKIPPED, "C6: not an email address")])
-    assert model.empty_columns() == set()
+    assert model.empty_columns() == {RowColumn.PAID_AGAIN}  # nobody paid again in this run
     model.set_lines([skipped])
-    assert model.empty_columns() == {RowColumn.RECIPIENT, RowColumn.ORDER, RowColumn.COST}
+    assert model.empty_columns() == {
+        RowColumn.RECIPIENT,
+        RowColumn.ORDER,
+        RowColumn.COST,
+        RowColumn.PAID_AGAIN,
+    }

@@ -54,6 +54,18 @@ def test_a_refused_order_lists_the_vendors_field_messages_at_their_cells() -> No
     assert line.endswith("Its other rows go in order GB-3.")
 
 
+def test_an_order_refused_as_a_whole_says_none_of_its_rows_is_sent_again() -> None:
+    line = describe_event(
+        OrderRejected(
+            RUN, po_number="GB-4", message="The request is invalid.", errors=(), retry_po_number=None
+        )
+    )
+    assert line == (
+        "Order GB-4 refused by the vendor: The request is invalid. None of its rows is sent again; the Results "
+        "page shows why at each one."
+    )
+
+
 def test_a_short_balance_says_how_much_is_missing() -> None:
     line = describe_event(
         BalanceShort(RUN, currency="USD", needed="1250.00", available="1000.00", shortfall="250.00")

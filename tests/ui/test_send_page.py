@@ -34,10 +34,12 @@ from tests.ui.flow_helpers import (
     log_has,
     review_and_plan,
     sample_copy,
+    send_and_confirm,
     set_sending,
     slow_sandbox,
     wait_log,
     wait_run_end,
+    when_modal,
 )
 
 SAMPLE_ROWS = 20
@@ -58,7 +60,11 @@ def test_the_whole_flow_sends_each_row_once_and_exports_what_happened(
         "(100,000.00 USD available); 50.00 CAD charged in USD at the vendor's rate"
     )
     assert page.send_button.text().startswith(f"&Send {SAMPLE_ROWS} rows for ")
-    click(qtbot, page.send_button)
+    dialog = send_and_confirm(window, qtbot)
+    assert (
+        dialog.question.text()
+        == f"Send {page.cost_label.text().replace(', ', ' and ')} to {SAMPLE_ROWS} recipients?"
+    )
     wait_run_end(window, qtbot)
 
     run_id = current_run(window)
@@ -110,7 +116,7 @@ def test_pause_holds_new_orders_and_resume_finishes_the_run(
     slow_sandbox(window)
     review_and_plan(window, qtbot, sample_copy(tmp_path))
     page = window.send_page
-    click(qtbot, page.send_button)
+    send_and_confirm(window, qtbot)
     wait_log(window, qtbot, "accepted by the vendor")
 
     click(qtbot, page.pause_button)
@@ -140,7 +146,7 @@ def test_cancel_stops_after_the_orders_in_flight_and_resume_sends_the_rest_once(
     slow_sandbox(window)
     review_and_plan(window, qtbot, sample_copy(tmp_path))
     page = window.send_page
-    click(qtbot, page.send_button)
+    send_and_confirm(window, qtbot)
     wait_log(window, qtbot, "accepted by the vendor")
 
     click(qtbot, page.cancel_button)
@@ -171,20 +177,22 @@ def test_closing_mid_run_pauses_and_a_new_window_offers_to_resume_it(
     set_sending(window, line_items=2, concurrency=1)
     slow_sandbox(window)
     review_and_plan(window, qtbot, sample_copy(tmp_path))
-    click(qtbot, window.send_page.send_button)
+    send_and_confirm(window, qtbot)
     wait_log(window, qtbot, "accepted by the vendor")
     run_id = current_run(window)
 
+    paused_when_asked: list[bool] = []
+    when_modal(lambda _box: paused_when_asked.append(window.send_page._submit.paused))  # type: ignore[union-attr]
     asked = answer_message_box("Yes")
     window.close()
 
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_MS)
-    assert asked == [
-        "A run is in progress. Pause it and close? Nothing will be sent twice; you can resume later."
-    ]
+    assert asked == [send_page_module.CLOSE_QUESTION]
+    assert paused_when_asked == [True]  # paused before the question: nothing left while it was open
     assert not window.send_page.sending
     stopped = journal(window).run(run_id)
-    assert stopped.status is RunStatus.INTERRUPTED
+    assert stopped.status is RunStatus.PAUSED
+    assert "Paused" in (stopped.message or "") and "ancel" not in (stopped.message or "")
     sent_before = sum(ledger_counts(window, run_id).values())
     assert 0 < sent_before < SAMPLE_ROWS
     assert pool.waitForDone(WORKER_DRAIN_MS)
@@ -199,7 +207,7 @@ def test_closing_mid_run_pauses_and_a_new_window_offers_to_resume_it(
     offer = again.send_page.resume_offer
     assert offer is not None
     assert offer.text().startswith("A run from ")
-    assert f"stopped with {sent_before} of {SAMPLE_ROWS} rows sent. Resume it?" in offer.text()
+    assert f"was paused with {sent_before} of {SAMPLE_ROWS} rows sent. Resume it?" in offer.text()
 
     resume = next(b for b in offer.buttons() if b.text() == "&Resume it")
     qtbot.mouseClick(resume, Qt.MouseButton.LeftButton)
@@ -236,7 +244,7 @@ def test_the_balance_running_short_mid_run_pauses_until_it_is_topped_up(
     slow_sandbox(window)
     review_and_plan(window, qtbot, sample_copy(tmp_path))
     page = window.send_page
-    click(qtbot, page.send_button)
+    send_and_confirm(window, qtbot)
     wait_log(window, qtbot, "accepted by the vendor")
     sandbox_post(base_url(window), "balance", {"available": 1})
     wait_run_end(window, qtbot)
@@ -265,7 +273,7 @@ def test_a_sent_workbook_is_not_planned_again(
 ) -> None:
     window = connected_window
     review_and_plan(window, qtbot, sample_copy(tmp_path))
-    click(qtbot, window.send_page.send_button)
+    send_and_confirm(window, qtbot)
     wait_run_end(window, qtbot)
     run_id = current_run(window)
 
@@ -293,11 +301,11 @@ def test_a_plan_that_could_not_be_stored_is_kept_and_sent_on_the_next_click(
         return real_store(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(send_page_module, "store_run", store_once_failing)
-    click(qtbot, page.send_button)
+    send_and_confirm(window, qtbot)
     qtbot.waitUntil(lambda: page.plan_message.message() == "The journal's disk is full.", timeout=RUN_MS)
     qtbot.waitUntil(page.send_button.isEnabled, timeout=RUN_MS)
 
-    click(qtbot, page.send_button)
+    send_and_confirm(window, qtbot)
     wait_run_end(window, qtbot)
     counts = ledger_counts(window, current_run(window))
     assert len(counts) == SAMPLE_ROWS and set(counts.values()) == {1}  # every row paid, once

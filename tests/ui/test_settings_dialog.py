@@ -27,6 +27,8 @@ def test_saved_settings_survive_a_restart_and_show_again(
     dialog = open_dialog(session, qtbot)
     dialog.concurrency_spin.setValue(8)
     dialog.line_items_spin.setValue(50)
+    assert dialog.limit_spin.value() == 5000  # the default: above it, the total is typed to confirm
+    dialog.limit_spin.setValue(2500)
     dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("CA"))
     qtbot.keyClicks(dialog.from_name_edit, "The People Team")
     qtbot.keyClicks(dialog.from_email_edit, "people@corp.example")
@@ -50,6 +52,7 @@ def test_saved_settings_survive_a_restart_and_show_again(
     assert (stored.webhook.enabled, stored.webhook.port) == (True, 8765)
     assert stored.webhook.public_url == "https://hooks.corp.example/gb"
     assert stored.export_dir == "/srv/exports"
+    assert stored.spending_limit == 2500
 
     again = open_dialog(
         Session(app_paths, SettingsStore(app_paths.settings_file), session.secrets, session.pool), qtbot
@@ -106,3 +109,30 @@ def test_restore_defaults_puts_the_defaults_back_in_the_form(session: Session, q
     dialog.show_settings(type(settings)())
 
     assert dialog.concurrency_spin.value() == 4
+
+
+def test_line_items_per_order_cannot_be_set_above_what_the_vendor_takes(
+    session: Session, qtbot: QtBot
+) -> None:
+    dialog = open_dialog(session, qtbot)
+
+    dialog.line_items_spin.setValue(1000)
+
+    assert dialog.line_items_spin.maximum() == 100
+    assert dialog.line_items_spin.value() == 100
+    dialog.reject()
+
+
+def test_settings_say_where_the_claim_link_key_is_kept(
+    session: Session, qtbot: QtBot, app_paths: AppPaths, no_keyring: None
+) -> None:
+    dialog = open_dialog(session, qtbot)
+    note = dialog.key_note.message()
+    assert "no OS keyring" in note and str(app_paths.journal_file) + ".keys" in note
+
+
+def test_settings_say_the_claim_link_key_is_in_the_keyring_when_it_is(
+    session: Session, qtbot: QtBot, memory_keyring: object
+) -> None:
+    dialog = open_dialog(session, qtbot)
+    assert "the key is in the OS keyring" in dialog.key_note.message()

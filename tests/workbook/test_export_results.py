@@ -180,7 +180,7 @@ def test_header_frozen_filter_on_and_formats_set(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(out)["Results"]
 
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:Q5"
+    assert sheet.auto_filter.ref == "A1:R5"
     header = [c.value for c in sheet[1]]
     cost, submitted, start = (header.index(h) + 1 for h in ("Cost", "Submitted At", "Start date"))
     assert sheet.cell(2, cost).number_format == "#,##0.00"

@@ -18,6 +18,7 @@ from app.domain.catalog import Catalog, DeliveryType
 from app.domain.fields import Field
 from app.domain.import_result import ImportResult
 from app.domain.issues import Severity
+from app.domain.payments import EarlierPayment, EarlierPayments, PayAgain, payment_claims
 from app.domain.validation import ValidationOptions
 from app.workbook.errors import WorkbookError, WorkbookPasswordWrong
 from app.workbook.importer import import_workbook
@@ -137,10 +138,13 @@ def test_overrides_and_earlier_runs_are_passed_on(tmp_path: Path) -> None:
     path = xlsx(tmp_path / "b.xlsx", rows)
     first = run(path, mapping_overrides={"Gift": Field.PRODUCT})
     assert first.rows[0].recipient.product_id == "CVS"
-    fingerprint = first.rows[0].recipient.fingerprint
-    assert fingerprint is not None
-    again = run(path, mapping_overrides={"Gift": Field.PRODUCT}, previous_fingerprints={fingerprint: "run 1"})
+    sent = EarlierPayment("261126-AAAAAA", datetime(2026, 11, 26), "GB-1", "Sheet1", 2, "b.xlsx", "completed")
+    earlier = EarlierPayments(dict.fromkeys(payment_claims(first.rows[0].recipient), sent))
+    again = run(path, mapping_overrides={"Gift": Field.PRODUCT}, earlier=earlier)
     assert [i.code for i in again.issues] == ["delivery_type.inferred", "duplicate.earlier_run"]
+    chosen = PayAgain({"2": "bonus corrected"})
+    paid = run(path, mapping_overrides={"Gift": Field.PRODUCT}, earlier=earlier, pay_again=chosen)
+    assert [i.code for i in paid.issues] == ["delivery_type.inferred", "duplicate.paid_again"]
 
 
 def test_every_sheet_with_a_header_is_read(tmp_path: Path) -> None:
@@ -156,9 +160,9 @@ def test_every_sheet_with_a_header_is_read(tmp_path: Path) -> None:
     book.close()
     result = run(path)
     assert result.sheets == ["May", "June"]
-    assert flagged(result) == [("duplicate.in_file", "A2")]
+    assert flagged(result) == [("duplicate.exact_row", "A2")]
     assert result.issues[0].sheet == "June"
-    assert result.line_items()[DeliveryType.DIGITAL][1].sheet == "June"
+    assert [r.sheet for r in result.line_items()[DeliveryType.DIGITAL]] == ["May"]
 
 
 def test_a_file_that_cannot_be_read_is_a_user_error(tmp_path: Path) -> None:

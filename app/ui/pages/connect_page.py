@@ -352,16 +352,36 @@ class ConnectPage(Page):
         )
         fetched = catalog.fetched_at
         self.fetched_label.setText(f"{format_time(fetched)} ({format_age(fetched)})" if fetched else "never")
+        said: list[str] = []
         if account.catalog_problem:
-            self.catalog_note.show_warning(
+            said.append(
                 f"Showing the catalog kept from before: the vendor could not be asked "
                 f"({account.catalog_problem})."
                 if fetched
                 else f"There is no catalog yet: {account.catalog_problem} Product checks are skipped until "
                 "it can be fetched."
             )
+        said += catalog_notices_text(catalog)
+        if said:
+            self.catalog_note.show_warning("\n".join(said))
         else:
             self.catalog_note.clear()
+
+
+# A page has room for a few notices; a catalog with many unreadable products names the rest in one line.
+_NOTICES_SHOWN = 3
+
+
+def catalog_notices_text(catalog: Catalog) -> list[str]:
+    """The catalog's notices as lines for the page: the first few whole, then the other products by id."""
+    left_out = catalog.left_out
+    shown = [p.describe() for p in left_out[: _NOTICES_SHOWN if len(left_out) > _NOTICES_SHOWN + 1 else None]]
+    rest = left_out[len(shown) :]
+    if rest:
+        ids = [p.product_id or "(no readable id)" for p in rest]
+        listed = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+        shown.append(f"{len(rest)} more products in the vendor's catalog cannot be used either: {listed}.")
+    return shown + list(catalog.offer_notices())
 
 
 def _value_label(accessible_name: str) -> QLabel:

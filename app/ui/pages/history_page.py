@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter,
 
 from app.domain.errors import GiftbatchError
 from app.ui.pages.base import Page
-from app.ui.run_models import RowLinesModel, RunsTableModel
+from app.ui.run_models import RowColumn, RowLinesModel, RunsTableModel
 from app.ui.run_summaries import RowLine, RunSummary, load_results, load_summaries
 from app.ui.session import Session
 from app.ui.tables import CopyableTable
@@ -138,6 +138,8 @@ class HistoryPage(Page):
     def _rows_loaded(self, attempt: int, lines: list[RowLine]) -> None:
         if attempt == self._rows_attempt:
             self.rows_model.set_lines(lines)
+            # Shown for a run with rows paid again on purpose: who chose it, when and why.
+            self.rows_view.setColumnHidden(RowColumn.PAID_AGAIN, not any(line.paid_again for line in lines))
             self.rows_view.resizeColumnsToContents()
 
     def _activated(self, _index: QModelIndex) -> None:

@@ -130,6 +130,7 @@ class ImportPage(Page):
         session.account_changed.connect(self._catalog_may_have_changed)
         session.connection_changed.connect(self._catalog_may_have_changed)
         session.reload_requested.connect(self.reload)
+        session.revalidation_requested.connect(self.revalidate)
         self._show_recent_files()
 
     # -- layout --------------------------------------------------------------------------------------------
@@ -280,6 +281,7 @@ class ImportPage(Page):
             options=validation_options(self.session.settings, self._choices.default_delivery_type),
             previous=partial(previous_runs, self.session.paths.journal_file),
             edits={key: dict(changes) for key, changes in imported.edits.items()},
+            pay_again=imported.pay_again_copy(),
             stamp=imported.stamp,
         )
 
@@ -315,6 +317,7 @@ class ImportPage(Page):
             store=mapping_store(self.session.paths.config_dir),
             previous=partial(previous_runs, self.session.paths.journal_file),
             edits={key: dict(changes) for key, changes in edits.items()} if edits else None,
+            pay_again=imported.pay_again_copy() if keep_edits and imported is not None else None,
         )
 
     def _start(self, job: Callable[..., ImportedWorkbook], text: str) -> None:
@@ -550,8 +553,9 @@ def _same_offer(checked: Catalog, current: Catalog) -> bool:
     """The same products, shipping and brandings (fetched again or not): the rows need no new check."""
     if checked is current:
         return True
-    return (checked.products, checked.shipping_methods, checked.brandings) == (
+    return (checked.products, checked.shipping_methods, checked.brandings, checked.left_out) == (
         current.products,
         current.shipping_methods,
         current.brandings,
+        current.left_out,
     )

@@ -45,9 +45,19 @@ from app.ui.widgets import MessageLabel, busy_bar, push_button
 from app.ui.workers import Worker, report_unexpected, run_in_background
 from app.workbook.errors import WorkbookPasswordRequired, WorkbookPasswordWrong
 from app.workbook.output_file import ExportOptions, OutputExists, OutputIsInput, refuse_inputs
-from app.workbook.write_back import WriteBackNotPossible, WriteBackWouldLoseContent
+from app.workbook.write_back import WriteBackNotPossible
 
 XLSX_FILTER = "Excel workbook (*.xlsx)"
+# The write-back keeps the ending of the user's own file; the file dialog offers that kind.
+SAVE_FILTERS = {
+    ".xlsx": XLSX_FILTER,
+    ".xlsm": "Excel macro-enabled workbook (*.xlsm)",
+    ".xltx": "Excel template (*.xltx)",
+    ".xltm": "Excel macro-enabled template (*.xltm)",
+    ".csv": "CSV file (*.csv)",
+    ".tsv": "Tab-separated text (*.tsv)",
+    ".txt": "Text file (*.txt)",
+}
 WRAPPED_ROWS = 500
 
 
@@ -272,17 +282,18 @@ class ResultsPage(Page):
         self._start_export(request)
 
     def ask_for_path(self, kind: ExportKind, suggested: Path) -> Path | None:
+        suffix = suggested.suffix.lower() if suggested.suffix.lower() in SAVE_FILTERS else ".xlsx"
         chosen, _ = QFileDialog.getSaveFileName(
             self,
             f"Save the {kind.value} as",
             str(suggested),
-            XLSX_FILTER,
+            SAVE_FILTERS[suffix],
             options=QFileDialog.Option.DontConfirmOverwrite,  # asked below, the same way for every export
         )
         if not chosen:
             return None
         path = Path(chosen)
-        return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+        return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
     def _protection(self, kind: ExportKind) -> ExportOptions | None:
         """No claim links: plain options. With them: a password, or the user's explicit no; None: cancelled."""
@@ -356,9 +367,6 @@ class ResultsPage(Page):
         box = QMessageBox(
             QMessageBox.Icon.Warning, "Your workbook cannot be copied", error.message, parent=self
         )
-        if isinstance(error, WriteBackWouldLoseContent):
-            box.setText("Your workbook holds content a copy with results would lose, so nothing was written:")
-            box.setInformativeText("\n".join(f"• {item}" for item in error.lost))
         instead = box.addButton("Save the &results workbook instead…", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.issues import Issue, Severity
+from app.domain.payments import BLOCKING_CODES, PAID_AGAIN
 from app.engine.plan import check_balance
 from app.ui.delegates import IssueCellDelegate
 from app.ui.formatting import format_money
@@ -39,6 +40,7 @@ from app.ui.imported import FileStamp, ImportedWorkbook, ReviewFacts, next_stop
 from app.ui.models.issue_model import IssueTreeModel
 from app.ui.models.recipient_model import IssueRole, RecipientFilterProxy, RowFilter
 from app.ui.pages.base import Page
+from app.ui.pay_again_dialog import PayAgainDialog
 from app.ui.session import Session
 from app.ui.widgets import MessageLabel
 from app.ui.workers import Worker, run_in_background
@@ -82,7 +84,7 @@ class ReviewPage(Page):
         self._checking: set[int] = set()  # rows the running check covers
         self._check_worker: Worker | None = None
         self._column_widths: dict[str, int] = {}
-        self._shown_path: Path | None = None
+        self._shown_result: object | None = None
         self._build_banner()
         self._build_tools()
         self._build_views()
@@ -158,6 +160,17 @@ class ReviewPage(Page):
             "Fix rows in Excel; Giftbatch notices when you save and offers to reload."
         )
         self.excel_button.clicked.connect(self.open_in_excel)
+        self.pay_again_button = QPushButton("&Pay again…")
+        self.pay_again_button.setAccessibleName("Pay the selected rows again")
+        self.pay_again_button.setToolTip(
+            "Send the selected rows although an earlier run paid them or they repeat a row: you say why."
+        )
+        self.pay_again_button.clicked.connect(self.pay_again)
+        self.pay_again_button.setEnabled(False)
+        self.undo_pay_again_button = QPushButton("&Don't pay again")
+        self.undo_pay_again_button.setAccessibleName("Stop paying the selected rows again")
+        self.undo_pay_again_button.clicked.connect(self.stop_paying_again)
+        self.undo_pay_again_button.setEnabled(False)
         self.shown_label = QLabel()
         self.shown_label.setAccessibleName("Rows shown")
         tools = QHBoxLayout()
@@ -166,6 +179,8 @@ class ReviewPage(Page):
         tools.addWidget(self.search_edit)
         tools.addWidget(self.shown_label)
         tools.addStretch(1)
+        tools.addWidget(self.pay_again_button)
+        tools.addWidget(self.undo_pay_again_button)
         tools.addWidget(self.excel_button)
         self.layout_.addLayout(tools)
 
@@ -189,6 +204,7 @@ class ReviewPage(Page):
         self.table.horizontalHeader().setHighlightSections(False)
         # Column widths are measured on the first rows only: measuring 1,000 rows costs half a second.
         self.table.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
+        self.table.selectionModel().selectionChanged.connect(self._update_pay_again)
         self.issues = QTreeView()
         self.issues.setAccessibleName("Issues")
         self.issues.setHeaderHidden(True)
@@ -252,10 +268,11 @@ class ReviewPage(Page):
         self._checking.clear()
         self.banner.hide()
         self._watch(workbook)
-        path = workbook.path if workbook is not None else None
-        if path != self._shown_path:  # "send only the valid rows" was said of another workbook
+        # "Send only the valid rows" is said again of every workbook read, even the same file opened again:
+        # left ticked from before, it made sending a workbook twice one click.
+        if workbook is None or workbook.result is not self._shown_result:
             self.skip_check.setChecked(False)
-            self._shown_path = path
+            self._shown_result = workbook.result if workbook is not None else None
         for control in (self.filter_combo, self.search_edit, self.excel_button):
             control.setEnabled(workbook is not None)
         if workbook is not None:
@@ -315,6 +332,7 @@ class ReviewPage(Page):
             self.model.facts_changed(rows - self._pending)
             self._refresh_issues(workbook)
             self._show_summary()
+            self._update_pay_again()
             self.session.review_changed.emit()
         self._check_pending()
 
@@ -345,6 +363,69 @@ class ReviewPage(Page):
     def checking(self) -> bool:
         """Edited rows are waiting to be checked again, or being checked."""
         return bool(self._pending or self._check_worker is not None)
+
+    # -- paying again --------------------------------------------------------------------------------------
+
+    def _selected_rows(self) -> list[int]:
+        rows = {
+            self.proxy.mapToSource(index).row() for index in self.table.selectionModel().selectedIndexes()
+        }
+        current = self.table.currentIndex()
+        if not rows and current.isValid():
+            rows.add(self.proxy.mapToSource(current).row())
+        return sorted(row for row in rows if row >= 0)
+
+    def _rows_with(self, codes: frozenset[str] | set[str]) -> list[int]:
+        workbook = self.session.imported
+        if workbook is None:
+            return []
+        found = workbook.result.rows
+        return [r for r in self._selected_rows() if any(i.code in codes for i in found[r].all_issues)]
+
+    def _update_pay_again(self) -> None:
+        editable = self.model.editable
+        self.pay_again_button.setEnabled(editable and bool(self._rows_with(BLOCKING_CODES)))
+        self.undo_pay_again_button.setEnabled(editable and bool(self._rows_with({PAID_AGAIN})))
+
+    def pay_again(self) -> None:
+        """Ask why the selected blocked rows are paid again; then they are checked again and can be sent."""
+        workbook = self.session.imported
+        rows = self._rows_with(BLOCKING_CODES)
+        if workbook is None or not rows:
+            return
+        first = next(i for i in workbook.result.rows[rows[0]].all_issues if i.code in BLOCKING_CODES)
+        what = first.message.split(" Delete this row", 1)[0]
+        if len(rows) > 1:
+            what += f" (and {len(rows) - 1:,} more rows selected)"
+        dialog = PayAgainDialog(what, len(rows), self.window())
+        dialog.finished.connect(partial(self._pay_again_answered, dialog, workbook, rows))
+        dialog.open()
+
+    def _pay_again_answered(
+        self, dialog: PayAgainDialog, workbook: ImportedWorkbook, rows: list[int], result: int
+    ) -> None:
+        dialog.deleteLater()
+        if (
+            result == PayAgainDialog.DialogCode.Accepted
+            and dialog.reason
+            and workbook is self.session.imported
+        ):
+            self._choose_pay_again(workbook, rows, dialog.reason)
+
+    def stop_paying_again(self) -> None:
+        workbook = self.session.imported
+        rows = self._rows_with({PAID_AGAIN})
+        if workbook is not None and rows:
+            self._choose_pay_again(workbook, rows, None)
+
+    def _choose_pay_again(self, workbook: ImportedWorkbook, rows: list[int], reason: str | None) -> None:
+        workbook.set_pay_again(rows, reason)
+        self.status_posted.emit(
+            f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} "
+            + ("to be paid again; checking…" if reason else "no longer paid again; checking…")
+        )
+        for row in rows:
+            self._row_edited(row)
 
     # -- moving between issues -----------------------------------------------------------------------------
 
@@ -501,6 +582,10 @@ class ReviewPage(Page):
     def skip_invalid(self) -> bool:
         """The user chose to send only the valid rows."""
         return self.skip_check.isVisible() and self.skip_check.isChecked()
+
+    def page_entered(self) -> None:
+        self.session.refresh_balance()  # the cost is shown against the balance as it is now
+        self._update_pay_again()
 
     # -- the file on disk ----------------------------------------------------------------------------------
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import GiftbatchError
 from app.domain.outcomes import ResultStatus
+from app.engine.claims import PaymentsTaken
 from app.engine.events import (
     BalanceShort,
     EngineEvent,
@@ -35,14 +38,15 @@ from app.engine.events import (
 )
 from app.engine.plan import BalanceCheck, BalanceShortError
 from app.engine.states import RunStatus
+from app.ui.confirm_send import SendConfirmDialog
 from app.ui.formatting import format_money
 from app.ui.heap import release_in_pieces
 from app.ui.imported import ImportedWorkbook
 from app.ui.pages.base import Page
 from app.ui.run_summaries import RunSummary, load_summary, run_to_offer
 from app.ui.run_text import Pace, describe_event, plural, time_left_words
-from app.ui.send_plan import SendPlan, check_remaining, make_plan, store_run
-from app.ui.session import Session
+from app.ui.send_plan import Prepared, SendPlan, check_remaining, make_plan, prepare_confirmation, store_run
+from app.ui.session import AccountCheck, Session
 from app.ui.submit_worker import SubmitWorker
 from app.ui.widgets import MessageLabel, busy_bar, push_button
 from app.ui.workers import Worker, report_unexpected, run_in_background
@@ -53,7 +57,11 @@ REFRESH_MS = 200
 # Lines kept in the live log (the journal keeps every event).
 LOG_LINES = 5000
 RESUMABLE = frozenset({RunStatus.PAUSED, RunStatus.INTERRUPTED, RunStatus.FAILED})
-CLOSE_QUESTION = "A run is in progress. Pause it and close? Nothing will be sent twice; you can resume later."
+CLOSE_QUESTION = (
+    "The run is paused while you decide: no new order goes out. Close Giftbatch and keep the run paused? "
+    "The orders already sent are answered first; resume the run later from History or when Giftbatch "
+    "starts again. Nobody is paid twice."
+)
 
 
 class SendPage(Page):
@@ -90,6 +98,7 @@ class SendPage(Page):
         self._pending_rows: dict[str, str] = {}
         self._pace = Pace()
         self._closing: QProgressDialog | None = None
+        self._confirming: SendConfirmDialog | None = None
         self._offered_for: set[str] = set()
         self.resume_offer: QMessageBox | None = None
 
@@ -224,7 +233,11 @@ class SendPage(Page):
         working = self._busy_job is not None
         self.send_button.setVisible(not shows_run)
         self.send_button.setEnabled(
-            not shows_run and not working and self._plan is not None and self._plan.fits
+            not shows_run
+            and not working
+            and self._confirming is None
+            and self._plan is not None
+            and self._plan.fits
         )
         self.pause_button.setVisible(shows_run)
         self.resume_button.setVisible(shows_run)
@@ -325,10 +338,15 @@ class SendPage(Page):
         )
         self._show_balance_after(planned.check)
         notes = []
-        if planned.earlier_run_rows:
+        if planned.blocked_rows:
             notes.append(
-                f"{plural(planned.earlier_run_rows, 'row')} give someone a card an earlier run already gave "
-                "them (marked in Review)."
+                f"{plural(planned.blocked_rows, 'row')} left out: already paid by an earlier run, or "
+                "repeating a row of this file. To send one anyway, choose Pay again for it in Review."
+            )
+        if planned.paid_again_rows:
+            notes.append(
+                f"{plural(planned.paid_again_rows, 'row')} paid again on purpose (the reason is kept with "
+                "the run)."
             )
         if planned.check is not None and not planned.check.fits:
             self.plan_message.show_error(
@@ -355,6 +373,63 @@ class SendPage(Page):
     # -- sending -------------------------------------------------------------------------------------------
 
     def send(self) -> None:
+        """Ask first: the balance is read again, the rows checked again against the journal, and the modal
+        confirmation shown (`SendConfirmDialog`); only its Send stores the plan and sends it."""
+        connection, catalog, planned = self.session.connection, self.session.catalog, self._plan
+        if planned is None or connection is None or catalog is None or self._busy_job or self._confirming:
+            return
+        self.message.clear()
+        self.plan_message.clear()
+        runs, client = self.runs, connection.client
+        limit = Decimal(str(self.session.settings.spending_limit))
+        account = self.session.account
+        self._start_job(
+            lambda: prepare_confirmation(runs.journal(), planned, catalog, client, spending_limit=limit),
+            partial(self._ask, planned, account),
+            self._not_confirmable,
+        )
+
+    def _ask(self, planned: SendPlan, account: AccountCheck | None, prepared: Prepared) -> None:
+        confirmation, balance, at = prepared
+        if account is not None:
+            self.session.set_balance(account, balance, at)  # every page shows the figure just read
+        if planned is not self._plan:
+            return  # the plan was made again meanwhile: the user confirms the new one
+        self._show_balance_after(confirmation.balance)
+        if confirmation.balance is not None and not confirmation.balance.fits:
+            self._show_error(self.plan_message, BalanceShortError(confirmation.balance))
+            self._drop_plan()
+            self._update_buttons()
+            return
+        dialog = SendConfirmDialog(confirmation, self.window())
+        dialog.finished.connect(partial(self._answered, dialog, planned))
+        self._confirming = dialog
+        self._update_buttons()
+        dialog.open()
+
+    def _answered(self, dialog: SendConfirmDialog, planned: SendPlan, result: int) -> None:
+        self._confirming = None
+        dialog.deleteLater()
+        if result == QDialog.DialogCode.Accepted and planned is self._plan:
+            self._store()
+        else:
+            self.status_posted.emit("Nothing was sent.")
+        self._update_buttons()
+
+    def _not_confirmable(self, error: BaseException) -> None:
+        if isinstance(error, PaymentsTaken):
+            self._rows_taken(error)
+            return
+        self._show_error(self.plan_message, error)
+
+    def _rows_taken(self, error: PaymentsTaken) -> None:
+        """Another run paid rows of this plan meanwhile: nothing was sent; Review checks the rows again."""
+        self._show_error(self.plan_message, error)
+        self._drop_plan()
+        self._update_buttons()
+        self.session.request_revalidation()
+
+    def _store(self) -> None:
         """Store the confirmed plan in the journal (after checking the balance again), then send it.
 
         The plan goes to the storing job, which frees it once stored (see `_drop_plan`), or hands it back.
@@ -393,6 +468,9 @@ class SendPage(Page):
 
     def _store_failed(self, parcel: list[Any], error: BaseException) -> None:
         self._plan = parcel.pop()
+        if isinstance(error, PaymentsTaken):
+            self._rows_taken(error)
+            return
         if isinstance(error, BalanceShortError):
             self._show_balance_after(error.check)
             self._drop_plan()  # the plan no longer fits: Send stays off until the balance is checked again
@@ -563,6 +641,7 @@ class SendPage(Page):
         self.balance_row.show()
 
     def _pass_ended(self, submit: SubmitWorker, end: RunFinished) -> None:
+        self.session.refresh_balance()  # what the run spent shows on every page, not the old figure
         self._refresh()
         self.refresh_timer.stop()
         self._run_status = end.status
@@ -573,6 +652,7 @@ class SendPage(Page):
         self.status_posted.emit(f"Run {end.run_id}: {end.message}")
 
     def _pass_failed(self, submit: SubmitWorker, error: BaseException) -> None:
+        self.session.refresh_balance()
         self._refresh()
         self.refresh_timer.stop()
         self._run_status = RunStatus.INTERRUPTED
@@ -663,11 +743,17 @@ class SendPage(Page):
     # -- closing -------------------------------------------------------------------------------------------
 
     def confirm_close(self) -> bool:
-        """While a run goes: ask, then pause it safely and close once the requests in flight are answered."""
-        if not self.sending:
+        """While a run goes: pause it first (no order leaves while the question is open), then ask; on yes,
+        stop it paused and close once the requests in flight are answered; on no, carry on as before."""
+        submit = self._submit if self.sending else None
+        if submit is None:
             return True
         if self._closing is not None:
             return False
+        was_paused = submit.paused
+        submit.pause()
+        self.state_label.setText("Paused while you decide whether to close.")
+        self._update_buttons()
         answer = QMessageBox.question(
             self.window(),
             "Close Giftbatch?",
@@ -675,9 +761,11 @@ class SendPage(Page):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
-        if answer != QMessageBox.StandardButton.Yes or not self.sending or self._submit is None:
+        if answer != QMessageBox.StandardButton.Yes or not self.sending or self._submit is not submit:
+            if not was_paused and self.sending and self._submit is submit:
+                self.resume()
             return not self.sending
-        self._submit.cancel()
+        submit.stop_paused()
         self._closing = QProgressDialog(
             "Pausing the run: waiting for the answers to the orders already sent…", "", 0, 0, self.window()
         )
@@ -692,8 +780,10 @@ class SendPage(Page):
         for job in (self._planning, self._busy_job):
             if job is not None:
                 job.cancel()
+        if self._confirming is not None:
+            self._confirming.reject()
         if self._submit is not None:
-            self._submit.cancel()
+            self._submit.stop_paused()
         self.refresh_timer.stop()
 
     def save_view_state(self, store: QSettings) -> None:
