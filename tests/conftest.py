@@ -12,6 +12,7 @@ import pytest
 from keyring.backends import fail
 
 from app.config.paths import HOME_ENV, AppPaths
+from app.workbook import sources
 from tests.keyring_fakes import MemoryKeyring
 
 SANDBOX_THREAD = "giftbatch-sandbox"
@@ -32,6 +33,13 @@ def giftbatch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Subprocesses see a machine with no keyring, as CI is; in-process tests pick a backend by fixture.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home
+
+
+@pytest.fixture(autouse=True)
+def files_read_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read the workbooks they have just written: no waiting for a file to settle (its own test
+    turns the wait back on)."""
+    monkeypatch.setattr(sources, "SETTLE_SECONDS", 0.0)
 
 
 @pytest.fixture

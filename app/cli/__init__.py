@@ -12,7 +12,7 @@ from app import __version__
 from app.cli import gui_cmd
 from app.cli.context import CliContext
 from app.cli.selftest import run_self_test
-from app.domain.errors import GiftbatchError
+from app.domain.errors import GiftbatchError, disk_full
 
 # Each module has `register(subparsers)`, which adds its commands and sets `func(args, ctx) -> int` on them.
 COMMAND_MODULES = (
@@ -55,11 +55,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     desktop = desktop_app_request(argv)
     if desktop is not None:  # the desktop app starts without loading every command's modules first
-        ctx = CliContext.create(home=desktop.home)
+        try:
+            ctx = CliContext.create(home=desktop.home)
+        except OSError as error:
+            return _cannot_start(error)
         return _run(lambda: gui_cmd.run_gui(desktop, ctx), ctx)
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = CliContext.create(home=args.home)
+    try:
+        ctx = CliContext.create(home=args.home)
+    except OSError as error:
+        return _cannot_start(error)
     if args.self_test:
         return run_self_test(main, ctx.print)
     if getattr(args, "func", None) is None:
@@ -84,6 +90,21 @@ def desktop_app_request(argv: list[str]) -> argparse.Namespace | None:
     return argparse.Namespace(home=home, file=Path(rest[0]) if rest else None)
 
 
+def _cannot_start(error: OSError) -> int:
+    """The app's folders cannot be made or written: one line on stderr, no traceback."""
+    full = disk_full(error, "Giftbatch's folders")
+    if full is not None:
+        print(f"giftbatch: {full.message}", file=sys.stderr)
+        return full.exit_code
+    reason = error.strerror or type(error).__name__
+    print(
+        f"giftbatch: Giftbatch's folders could not be made ready ({reason}: {error.filename}). Check that "
+        "you may write there, or choose another place with --home DIR.",
+        file=sys.stderr,
+    )
+    return 73  # EX_CANTCREAT
+
+
 def _run(command: Callable[[], int], ctx: CliContext) -> int:
     try:
         return int(command())
@@ -93,7 +114,11 @@ def _run(command: Callable[[], int], ctx: CliContext) -> int:
     except KeyboardInterrupt:
         ctx.fail("Interrupted.")
         return 130
-    except Exception:
+    except Exception as error:
+        full = ctx.disk_full(error)
+        if full is not None:  # one sentence, not a pointer to a log on the same full disk
+            ctx.fail(full.message)
+            return full.exit_code
         ctx.log_unexpected()
         return 70
     finally:

@@ -11,12 +11,12 @@ from functools import cached_property
 from typing import TextIO
 
 from app.config.connection import Connection, open_connection
-from app.config.logging_setup import configure_logging
+from app.config.logging_setup import configure_logging, log_is_failing
 from app.config.paths import AppPaths, keep_new_files_private
 from app.config.profiles import ProfileStore
 from app.config.secrets import SecretStore
 from app.config.settings import Settings, SettingsStore
-from app.domain.errors import UserInputError
+from app.domain.errors import DiskFull, UserInputError, disk_full
 from app.engine.journal import SubmissionJournal
 
 log = logging.getLogger(__name__)
@@ -73,12 +73,19 @@ class CliContext:
         print(f"giftbatch: {message}", file=self.err, flush=True)
 
     def log_unexpected(self) -> None:
-        """An error we did not foresee: the details go to the log file, the user gets one line pointing there."""
+        """An error we did not foresee: the details go to the log file, the user gets one line pointing there
+        (or saying why there is nothing to point at)."""
         log.exception("Unexpected error")
-        self.fail(
-            "Something went wrong that we did not expect. Nothing was lost; "
-            f"the details are in {self.paths.log_file}."
+        where = (
+            "the log could not be written either"
+            if log_is_failing()
+            else f"the details are in {self.paths.log_file}"
         )
+        self.fail(f"Something went wrong that we did not expect. Nothing was lost; {where}.")
+
+    def disk_full(self, error: BaseException) -> DiskFull | None:
+        """DiskFull when `error` comes from a disk with no space left (else None)."""
+        return disk_full(error, f"Giftbatch's records in {self.paths.data_dir}")
 
     def close(self) -> None:
         self.resources.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.cli.context import CliContext, password_from_env
@@ -52,6 +52,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "workbook)",
     )
     export.add_argument(
+        "--workbook-password-from-env",
+        metavar="VAR",
+        help="the password that opens the run's workbook, when it is not the one for the file (a password "
+        "protecting claim links needs at least 8 characters; the workbook's may be shorter)",
+    )
+    export.add_argument(
         "--unprotected", action="store_true", help="with --with-secrets: write them without a password"
     )
     export.add_argument("--workbook", type=Path, metavar="FILE", help="the run's workbook, if it has moved")
@@ -67,13 +73,17 @@ class _Job:
     workbook: Path
     sha256: str
     options: ExportOptions
+    workbook_password: str | None
 
 
 def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
     password = password_from_env(args.password_from_env)
+    workbook_password = password_from_env(args.workbook_password_from_env) or password
     if args.errors and args.with_secrets:
         raise UserInputError("An error report never holds claim links; leave out --with-secrets.")
-    options = ExportOptions(args.with_secrets, password, args.unprotected, args.force)
+    options = ExportOptions(
+        args.with_secrets, password, args.unprotected, args.force, app_folders=ctx.paths.folders
+    )
     options.check()
     if not args.write_back and args.out is None:
         raise UserInputError("Say where to write the export with --out FILE.")
@@ -83,12 +93,13 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
     if note:
         ctx.fail(f"note: {note}")
     workbook = (args.workbook or Path(run.workbook)).expanduser()
-    job = _Job(run.id, workbook, run.workbook_sha256, options)
+    options = replace(options, inputs=(workbook, Path(run.workbook)))
+    job = _Job(run.id, workbook, run.workbook_sha256, options, workbook_password)
     if args.write_back:
         return _write_back(ctx, journal, job, args.out)
     if args.errors:
         return _errors(ctx, journal, job, args.out)
-    source = _source_if_unchanged(ctx, workbook, run.workbook_sha256, password)
+    source = _source_if_unchanged(ctx, workbook, run.workbook_sha256, workbook_password)
     report = build_run_report(journal, run.id, source, with_secrets=options.with_secrets)
     out = write_results_workbook(report, args.out, options)
     ctx.print(f"Wrote the results of run {run.id} ({len(report.outcomes):,} rows) to {out}.")
@@ -97,10 +108,10 @@ def run_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _write_back(ctx: CliContext, journal: SubmissionJournal, job: _Job, out: Path | None) -> int:
-    source = _source(ctx, job.workbook, job.sha256, job.options.password)
+    source = _source(ctx, job.workbook, job.sha256, job.workbook_password)
     report = build_run_report(journal, job.run_id, source, with_secrets=job.options.with_secrets)
     try:
-        result = write_back(job.workbook, report, out, job.options, source_password=job.options.password)
+        result = write_back(job.workbook, report, out, job.options, source_password=job.workbook_password)
     except WriteBackNotPossible as refused:
         raise WriteBackNotPossible(
             f'{refused.message} For example: giftbatch export {job.run_id} --out "{_suggested(job.workbook)}"'
@@ -113,7 +124,7 @@ def _write_back(ctx: CliContext, journal: SubmissionJournal, job: _Job, out: Pat
 
 
 def _errors(ctx: CliContext, journal: SubmissionJournal, job: _Job, out: Path) -> int:
-    source = _source(ctx, job.workbook, job.sha256, job.options.password)
+    source = _source(ctx, job.workbook, job.sha256, job.workbook_password)
     issues = run_issues(journal, job.run_id)
     if not issues:
         ctx.print(

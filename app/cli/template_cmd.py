@@ -37,7 +37,7 @@ def run_template(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         catalog = builtin_sandbox_catalog()
         source = "the sandbox's catalog (use --profile to list your vendor's products)"
-    written = write_template(out, catalog, force=args.force)
+    written = write_template(out, catalog, force=args.force, app_folders=ctx.paths.folders)
     ctx.print(f"Wrote {written} with {len(catalog.products)} products from {source}.")
     ctx.print("Fill in the Recipients sheet, then check it with: giftbatch validate " + str(written))
     return 0

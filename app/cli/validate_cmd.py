@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from app.api.catalog_cache import CatalogCache
@@ -28,7 +29,7 @@ from app.workbook.export_errors import write_error_report
 from app.workbook.importer import import_workbook
 from app.workbook.layouts import layouts_of
 from app.workbook.mapping import MappingStore
-from app.workbook.output_file import ExportOptions
+from app.workbook.output_file import ExportOptions, refuse_inputs
 from app.workbook.reader import read_workbook
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_validate(args: argparse.Namespace, ctx: CliContext) -> int:
     try:
+        if args.report:  # before any work: the report never replaces the workbook it is about
+            refuse_inputs(args.report, report_options(args, ctx))
         result = _import(args, ctx)
     except UserInputError as error:
         if args.json:
@@ -256,12 +259,17 @@ def write_report(args: argparse.Namespace, ctx: CliContext, result: ImportResult
         password=password,
         mapping_store=MappingStore(ctx.paths.config_dir / "column-mappings.json"),
     )
-    options = ExportOptions(password=password if read.encrypted else None, force=args.force)
+    options = replace(report_options(args, ctx), password=password if read.encrypted else None)
     out = write_error_report(args.report, layouts_of(read), read.records, result.issues, options)
     rows = len({(i.sheet, i.row) for i in result.issues if i.row is not None})
     _report_note(
         ctx, args.json, f"Wrote the error report ({rows:,} {_rows_word(rows)} with issues) to {out}."
     )
+
+
+def report_options(args: argparse.Namespace, ctx: CliContext) -> ExportOptions:
+    """How `--report` is written: replacing OUT only with --force, never the workbook or the app's files."""
+    return ExportOptions(force=args.force, inputs=(Path(args.file),), app_folders=ctx.paths.folders)
 
 
 def _report_note(ctx: CliContext, as_json: bool, text: str) -> None:

@@ -51,7 +51,7 @@ class AppPaths:
 
     def ensure(self) -> AppPaths:
         """Make the folders (private), and make private whatever an earlier version left in them."""
-        for folder in (self.config_dir, self.data_dir, self.cache_dir, self.log_dir):
+        for folder in self.folders:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             _make_private(folder)
         return self
@@ -75,6 +75,11 @@ class AppPaths:
     def catalog_cache_file(self, profile_name: str) -> Path:
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in profile_name)
         return self.cache_dir / f"catalog-{safe}.json"
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Every folder the app writes: its journal, settings, caches and logs, nothing of the user's."""
+        return (self.config_dir, self.data_dir, self.cache_dir, self.log_dir)
 
 
 def keep_new_files_private() -> None:

@@ -18,14 +18,13 @@ from app.domain.address_rules import address_rules
 from app.domain.cells import display_text, number_text, shown, warning
 from app.domain.countries import country_name, find_country
 from app.domain.fields import Field
+from app.domain.invisible import bidi_controls_in, without_invisible
 from app.domain.issues import Issue
 from app.domain.phones import INVALID, PhoneReading, read_phone
 from app.domain.postal_codes import normalise_postal_code, restore_zeros
 from app.domain.records import SourceCell
 from app.domain.subdivisions import find_area
 
-# Characters that look like nothing but break matching: zero-width space and joiner, word joiner, BOM.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _NBSP = "\u00a0\u2007\u202f"
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug absorbed from 61 on)
 _LAST_SERIAL = 2958465  # 9999-12-31
@@ -141,10 +140,9 @@ class Amount:
 
 
 def clean(text: str) -> str:
-    """Text without surrounding spaces or invisible characters, non-breaking spaces made ordinary."""
-    for ch in _INVISIBLE:
-        if ch in text:
-            text = text.replace(ch, "")
+    """Text without surrounding spaces, invisible characters or direction controls (see
+    app.domain.invisible: an emoji's joiners stay), non-breaking spaces made ordinary."""
+    text = without_invisible(text)
     for ch in _NBSP:
         if ch in text:
             text = text.replace(ch, " ")
@@ -163,13 +161,24 @@ def repair_text(cell: SourceCell, field: Field) -> tuple[str, Issue | None]:
 
 
 def trimmed(cell: SourceCell, field: Field) -> Issue | None:
-    """The `repair.trimmed` warning when the text in the cell had stray spaces or invisible characters."""
+    """The `repair.trimmed` warning when the text in the cell had stray spaces or invisible characters;
+    `repair.direction_controls` when among them were controls that change the order text is shown in."""
     value = cell.value
     if not isinstance(value, str):
         return None
     text = clean(value)
     if text == value:
         return None
+    controls = bidi_controls_in(value)
+    if controls:
+        return warning(
+            "repair.direction_controls",
+            cell,
+            field,
+            f"removed hidden direction controls ({', '.join(controls)}) that make text show in another order "
+            f'than it is written, as is done to disguise a name or an address; using "{text}". Check that '
+            "this is the value meant.",
+        )
     return warning(
         "repair.trimmed",
         cell,

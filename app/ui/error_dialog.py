@@ -1,4 +1,8 @@
-"""The apology for an error nobody expected: logged in full, shown briefly, and the app carries on."""
+"""The apology for an error nobody expected: logged in full, shown briefly, and the app carries on.
+
+A full disk is not an error nobody expected: it gets one plain sentence saying what to do, not the apology
+pointing at a log file on that same disk.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QStyle,
     QVBoxLayout,
@@ -23,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.config.logging_setup import log_is_failing
+from app.domain.errors import disk_full
 from app.domain.redaction import redact
 from app.ui.widgets import push_button
 
@@ -57,7 +64,11 @@ class UnexpectedErrorDialog(QDialog):
             "If it happens again, please send the details to whoever supports Giftbatch for you."
         )
         message.setWordWrap(True)
-        where = QLabel(f"The details are also in the log file:\n{log_file}")
+        where = QLabel(
+            "The log file could not be written either (is the disk full?):\n" + str(log_file)
+            if log_is_failing()
+            else f"The details are also in the log file:\n{log_file}"
+        )
         where.setTextFormat(Qt.TextFormat.PlainText)
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -97,16 +108,29 @@ class UnexpectedErrorHandler:
     def __init__(self, log_file: Path, parent: Callable[[], QWidget | None]) -> None:
         self.log_file = log_file
         self.parent = parent
-        self.dialog: UnexpectedErrorDialog | None = None
+        self.dialog: QDialog | None = None
 
     def __call__(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, error, tb)
             return
-        log.error("Unexpected error in the desktop app", exc_info=(kind, error, tb))
+        full = disk_full(error, "Giftbatch's journal or log")
+        if full is not None:
+            log.warning("The disk is full: %s", error)
+        else:
+            log.error("Unexpected error in the desktop app", exc_info=(kind, error, tb))
         if self.dialog is not None and self.dialog.isVisible():
             return
-        self.dialog = UnexpectedErrorDialog(error_details(kind, error, tb), self.log_file, self.parent())
+        if full is not None:
+            self.dialog = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "The disk is full",
+                full.message,
+                QMessageBox.StandardButton.Close,
+                self.parent(),
+            )
+        else:
+            self.dialog = UnexpectedErrorDialog(error_details(kind, error, tb), self.log_file, self.parent())
         self.dialog.open()
 
     def install(self) -> ExceptHook:

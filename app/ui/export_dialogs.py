@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.widgets import MessageLabel
+from app.workbook.output_file import MIN_PASSWORD_LENGTH
 
-MIN_PASSWORD = 8
 DIALOG_WIDTH = 460
 UNPROTECTED_WARNING = (
     "Anyone who gets this file can spend the cards in it: the claim links work like cash. Save it without a "
@@ -72,8 +72,8 @@ class ProtectDialog(QDialog):
 
     def _protect(self) -> None:
         password = self.password_edit.text()
-        if len(password) < MIN_PASSWORD:
-            self.problem.show_error(f"Use a password of at least {MIN_PASSWORD} characters.")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            self.problem.show_error(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
             return
         if password != self.repeat_edit.text():
             self.problem.show_error("The two passwords differ; type the same password twice.")

@@ -81,9 +81,10 @@ def default_folder(export_dir: str, workbook: Path) -> Path:
 def export_run(journal: SubmissionJournal, request: ExportRequest, store: MappingStore | None) -> ExportDone:
     """Write the export `request` asks for; raises the user's errors (WriteBackNotPossible, OutputExists,
     WorkbookPasswordRequired, NothingToReport, …) for the page to explain."""
-    request.options.check()
     run = journal.run(request.run_id)
     workbook = Path(run.workbook)
+    request = replace(request, options=with_inputs(request.options, workbook))
+    request.options.check()
     password = request.workbook_password
 
     def source() -> SourceRows:
@@ -107,6 +108,11 @@ def export_run(journal: SubmissionJournal, request: ExportRequest, store: Mappin
         notes = (f"{unusable.message} The results show what each row sent instead of your own columns.",)
     report = _report(journal, request, rows)
     return ExportDone(write_results_workbook(report, request.target, request.options), notes)
+
+
+def with_inputs(options: ExportOptions, workbook: Path) -> ExportOptions:
+    """The options with the run's workbook among the files the export must never replace."""
+    return replace(options, inputs=(*options.inputs, workbook))
 
 
 def _report(journal: SubmissionJournal, request: ExportRequest, source: SourceRows | None) -> RunReport:

@@ -38,6 +38,86 @@ class WorkbookUnreadable(WorkbookError):
         )
 
 
+class NotARegularFile(WorkbookError):
+    """A named pipe, a device or a socket: reading it could wait forever or never end."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        super().__init__(
+            path,
+            f"“{path.name}” is {kind}, not a file, so it cannot be read as a workbook. Choose the workbook "
+            "file itself.",
+        )
+
+
+class WorkbookChanging(WorkbookError):
+    """The file changed while it was read: another program is still writing it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path,
+            f"“{path.name}” changed while it was being read; another program is probably still writing it. "
+            "Wait until it has finished (or close the file there), then try again.",
+        )
+
+
+class FileTooLarge(WorkbookError):
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        super().__init__(
+            path,
+            f"“{path.name}” is {size_text(size)}; at most {size_text(limit)} can be read. Split the recipients "
+            "into several smaller workbooks.",
+        )
+
+
+class WorkbookInflated(WorkbookError):
+    """A part of the package unpacks to far more than any spreadsheet does: a damaged or crafted file."""
+
+    def __init__(self, path: Path, part: str, packed: int, unpacked: int) -> None:
+        super().__init__(
+            path,
+            f"“{path.name}” cannot be read safely: its part “{part}” unpacks from {size_text(packed)} to "
+            f"more than {size_text(unpacked)}, far more than a spreadsheet does, so it is damaged or was made "
+            "to exhaust the computer's memory. If Excel opens it, save a fresh copy with File › Save As and "
+            "choose that copy.",
+        )
+
+
+class SheetTooLarge(WorkbookError):
+    """Reading the sheet would take more memory than its file size allows (see app.workbook.limits):
+    its cells are spread over a vast box (`spread`), or they hold far more text than the file does."""
+
+    def __init__(self, path: Path, sheet: str, span: str, cells: int, needed: int, *, spread: bool) -> None:
+        if spread:
+            found = f"its {cells:,} cells are spread over {span}"
+            advice = (
+                "Delete the stray values far below or to the right of your table (or the whole rows and "
+                "columns around them), save, and try again."
+            )
+        else:
+            found = f"its {cells:,} cells hold far more text than the file itself"
+            advice = (
+                "It is damaged or was made to exhaust the computer's memory; if it is a real list, split it "
+                "into smaller workbooks."
+            )
+        super().__init__(
+            path,
+            f"Sheet “{sheet}” of “{path.name}” cannot be read safely: {found}, which would take about "
+            f"{size_text(needed)} of memory to read. {advice}",
+        )
+
+
+def size_text(size: int) -> str:
+    """1536 → '1.5 KB': sizes as people read them (powers of 1024, one decimal)."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    value = size / 1024
+    for unit in ("KB", "MB", "GB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} TB"
+
+
 class NotAWorkbook(WorkbookError):
     _ADVICE = "Open it in Excel and save it as an .xlsx workbook (or as CSV), then choose that file."
 
@@ -88,10 +168,11 @@ class TooManyRows(WorkbookError):
 
 
 class TooManyColumns(WorkbookError):
-    def __init__(self, path: Path, sheet: str, found: int, limit: int) -> None:
+    def __init__(self, path: Path, sheet: str, found: int, limit: int, span: str | None = None) -> None:
+        where = f" Its cells reach across {span}." if span else ""
         super().__init__(
             path,
-            f"Sheet “{sheet}” of “{path.name}” uses {found:,} columns; at most {limit} can be read. "
+            f"Sheet “{sheet}” of “{path.name}” uses {found:,} columns; at most {limit} can be read.{where} "
             "Delete the columns you do not need (including stray values far to the right), then try again.",
         )
 

@@ -10,7 +10,7 @@ header and never takes it for recipients (`app.workbook.own_sheets`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -57,7 +57,7 @@ def write_error_report(
         finally:
             workbook.close()
 
-    safe = ExportOptions(password=options.password, force=options.force)
+    safe = replace(options, with_secrets=False, unprotected_secrets_ok=False)
     return write_atomically(target, build, safe)
 
 

@@ -1,8 +1,12 @@
-"""Writing an export safely: nothing replaced unasked, never half a file, secrets encrypted or by choice.
+"""Writing an export safely: nothing replaced unasked, never an input, never half a file, secrets protected.
 
 An export is built in a temporary file in the target's own folder and moved over the final name in one step
 (`os.replace`), so a crash, a full disk or a cancel leaves either the old file or the new one, never a torn
 one. With a password the workbook is built in memory and only its encrypted form touches the disk.
+
+No output replaces the workbook it was made from, nor anything in the app's own folders (the journal that
+remembers who was paid), whatever the name it is given: the same file reached by another spelling, through
+a link or a hard link is the same file. `--force` (or answering Replace) does not change that.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from app.domain.errors import UserInputError
 
 # Builds the workbook into the path or the in-memory file it is given.
 Builder = Callable[[str | BinaryIO], None]
+# The shortest password that may protect claim links, in the desktop app's dialog and on the command line.
+MIN_PASSWORD_LENGTH = 8
 
 
 class OutputExists(UserInputError):
@@ -28,6 +34,21 @@ class OutputExists(UserInputError):
         super().__init__(
             f"“{path}” already exists. Use --force to replace it (in the app: answer Replace), or choose "
             "another name."
+        )
+        self.path = path
+
+
+class OutputIsInput(UserInputError):
+    """The output would replace the workbook it is made from, or a file of the app's own."""
+
+    def __init__(self, path: Path, kept: Path, *, app_file: bool) -> None:
+        what = (
+            "in Giftbatch's own folder (where it keeps the journal of what was sent)"
+            if app_file
+            else (f"your workbook “{kept.name}”, which this is made from")
+        )
+        super().__init__(
+            f"“{path}” is {what}; Giftbatch never writes over it, even with --force. Choose another name."
         )
         self.path = path
 
@@ -52,24 +73,39 @@ class SecretsNeedProtection(UserInputError):
         )
 
 
+class PasswordTooShort(UserInputError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"A password that protects claim links must have at least {MIN_PASSWORD_LENGTH} characters; "
+            "choose a longer one."
+        )
+
+
 @dataclass(frozen=True)
 class ExportOptions:
     """How an export is written.
 
     `with_secrets`: include claim links and challenge answers. A careful payments tool does not put bearer
-    secrets into a plain file by accident, so they need a `password` (the file is then encrypted as Excel's
-    "Encrypt with password" does) or `unprotected_secrets_ok=True`, the user's explicit choice.
-    `force`: replace an existing file of the same name.
+    secrets into a plain file by accident, so they need a `password` of at least MIN_PASSWORD_LENGTH
+    characters (the file is then encrypted as Excel's "Encrypt with password" does) or
+    `unprotected_secrets_ok=True`, the user's explicit choice. A file without secrets encrypted with the
+    password of the workbook it comes from keeps that password, whatever its length.
+    `force`: replace an existing file of the same name — never one of `inputs` (the workbooks the export
+    is made from) nor a file in `app_folders` (the app's own folders, see `AppPaths.folders`).
     """
 
     with_secrets: bool = False
     password: str | None = None
     unprotected_secrets_ok: bool = False
     force: bool = False
+    inputs: tuple[Path, ...] = ()
+    app_folders: tuple[Path, ...] = ()
 
     def check(self) -> None:
         if self.with_secrets and not self.password and not self.unprotected_secrets_ok:
             raise SecretsNeedProtection()
+        if self.with_secrets and self.password and len(self.password) < MIN_PASSWORD_LENGTH:
+            raise PasswordTooShort()
 
     @property
     def private(self) -> bool:
@@ -81,7 +117,7 @@ def write_atomically(target: Path, build: Builder, options: ExportOptions) -> Pa
     """Build a workbook and move it to `target` in one step; with `options.password`, encrypted."""
     options.check()
     target = target.expanduser().absolute()
-    check_target(target, force=options.force)
+    check_target(target, options)
     temp = _reserve_temp(target, private=options.private)
     try:
         if options.password:
@@ -98,14 +134,42 @@ def write_atomically(target: Path, build: Builder, options: ExportOptions) -> Pa
     return target
 
 
-def check_target(target: Path, *, force: bool) -> None:
-    """Fail early, before any work, when the export could not be written under this name."""
+def check_target(target: Path, options: ExportOptions) -> None:
+    """Fail early, before any work, when the export could not or must not be written under this name."""
+    refuse_inputs(target, options)
     if target.is_dir():
         raise OutputNotWritable(target, "it is a folder")
     if not target.parent.is_dir():
         raise OutputNotWritable(target, f"the folder “{target.parent}” does not exist")
-    if target.exists() and not force:
+    if target.exists() and not options.force:
         raise OutputExists(target)
+
+
+def refuse_inputs(target: Path, options: ExportOptions) -> None:
+    """OutputIsInput when `target` is one of the export's inputs or lies in one of the app's folders."""
+    for kept in options.inputs:
+        if same_file(target, kept):
+            raise OutputIsInput(target, kept, app_file=False)
+    where = _resolved(target)
+    for folder in options.app_folders:
+        if where.is_relative_to(_resolved(folder)):
+            raise OutputIsInput(target, folder, app_file=True)
+
+
+def same_file(path: Path, other: Path) -> bool:
+    """One file, however it is named: the same device and inode (through links and other spellings), or,
+    when either does not exist, the same absolute path once links are followed."""
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return _resolved(path) == _resolved(other)
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.expanduser().resolve()
+    except (OSError, RuntimeError):  # a loop of links, a folder we may not look into
+        return path.expanduser().absolute()
 
 
 def _reserve_temp(target: Path, *, private: bool) -> Path:

@@ -16,8 +16,6 @@ import csv
 import gc
 import io
 import threading
-import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -33,13 +31,17 @@ import python_calamine
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
 from app.domain.records import CellError, CellValue, RawRecord, SourceCell
+from app.workbook import limits
+from app.workbook.bounds import XlsxBounds, check_ods, check_package
 from app.workbook.errors import (
     HeaderNotFound,
     SheetNotFound,
+    SheetTooLarge,
     TooManyColumns,
     TooManyRows,
     WorkbookCorrupt,
     WorkbookEmpty,
+    WorkbookError,
     WorkbookReadCancelled,
 )
 from app.workbook.mapping import (
@@ -54,13 +56,12 @@ from app.workbook.mapping import (
     match_header,
 )
 from app.workbook.own_sheets import is_app_sheet
+from app.workbook.sheet_span import SheetSpan, SheetUnreadable
 from app.workbook.sources import Source, WorkbookFormat, decode_text, open_source, sniff_delimiter
 from app.workbook.totals_rows import leave_out_totals
-from app.workbook.xlsx_scan import SheetExtras, scan_sheet, sheet_parts
+from app.workbook.xlsx_scan import SheetExtras, scan_sheet
 
-ROW_LIMIT = 200_000  # recipient rows per sheet
-COLUMN_LIMIT = 200
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = limits.HEADER_SCAN_ROWS
 # A header must name at least one of these: they say the sheet is about sending cards to people.
 ANCHOR_FIELDS = frozenset(
     {
@@ -300,9 +301,18 @@ class _Reader:
             [_resolve_sheet(self.path, names, wanted)] if wanted is not None else books.worksheet_indexes()
         )
         found_data = False
+        too_large: WorkbookError | None = None
         for index in indexes:
             self._check_cancel()
-            head = books.head(index)
+            try:
+                head = books.head(index)
+            except (SheetTooLarge, TooManyRows, TooManyColumns) as error:
+                if wanted is not None:
+                    raise
+                # Another sheet may hold the recipients: say why this one was left, and go on.
+                too_large = too_large or error
+                self.result.notes.append(f"Sheet “{names[index]}” was not read. {error.message}")
+                continue
             found_data = found_data or bool(head.rows)
             if wanted is None and head.rows and is_app_sheet(head.rows[0]):  # issues, a summary, claim links
                 note = f"Sheet “{head.name}” was skipped: it is a list Giftbatch wrote, not recipients."
@@ -325,6 +335,8 @@ class _Reader:
                 continue
             self.result.sheets.append(self._read_sheet(books.full(index), header))
         if not self.result.sheets:
+            if too_large is not None:
+                raise too_large
             if not found_data:
                 raise WorkbookEmpty(self.path)
             raise HeaderNotFound(self.path, "any sheet", HEADER_EXAMPLES)
@@ -412,8 +424,8 @@ class _Reader:
         self._check_cancel()
         cells = list(zip(*rows, strict=True))
         blank = _blank_rows(rows, cells, width, self._check_cancel)
-        if len(rows) - len(blank) > ROW_LIMIT:
-            raise TooManyRows(self.path, grid.name, ROW_LIMIT)
+        if len(rows) - len(blank) > limits.ROW_LIMIT:
+            raise TooManyRows(self.path, grid.name, limits.ROW_LIMIT)
         if blank:
             numbers = [first_number + i for i in range(len(rows)) if i not in blank]
             cells = list(zip(*(row for i, row in enumerate(rows) if i not in blank), strict=True))
@@ -446,9 +458,15 @@ class _Reader:
                 values[i] = CellError(code)
 
     def _apply_merges(self, grid: _Grid, sheet: SheetRead) -> None:
-        """A merged range's value belongs to its top-left cell; rows below it in a mapped column get it."""
+        """A merged range's value belongs to its top-left cell; rows below it in a mapped column get it.
+
+        Only the data rows are walked, and each row of a column at most once however the ranges overlap
+        (Excel never writes overlapping ones; a crafted file could, a million rows tall each).
+        """
         mapped = {m.header.index: m.field for m in sheet.mapping.mapped}
-        for (top, left), (bottom, right) in grid.merges:
+        last_row = sheet.row_numbers[-1] if sheet.row_numbers else 0
+        done: dict[int, int] = {}  # column → the last row a range has filled in it
+        for (top, left), (bottom, right) in sorted(grid.merges):
             fld = mapped.get(left)
             first = sheet._positions.get(top + 1)
             if fld is None or first is None or bottom == top:
@@ -457,7 +475,9 @@ class _Reader:
             value = values[first]
             letter = column_letter(left)
             span = f"{letter}{top + 1}:{column_letter(right)}{bottom + 1}"
-            for number in range(top + 2, bottom + 2):
+            start, end = max(top + 2, done.get(left, 0) + 1), min(bottom + 1, last_row)
+            done[left] = max(done.get(left, 0), end)
+            for number in range(start, end + 1):
                 i = sheet._positions.get(number)
                 if i is None:
                     continue
@@ -663,23 +683,27 @@ def _resolve_sheet(path: Path, names: list[str], wanted: str | int) -> int:
 class _CalamineBook:
     """A workbook read by calamine, plus the sheet XML facts calamine leaves out (.xlsx/.xlsm only).
 
-    The XML scan of a sheet runs on a worker thread while calamine parses the same sheet (calamine releases
-    the GIL while it parses), so it adds next to nothing to the read time.
+    An .xlsx/.xlsm is checked before calamine opens it, and each sheet before calamine builds it
+    (`app.workbook.bounds`): nothing is allocated for what the file only claims. The XML scan of a sheet
+    runs on a worker thread while calamine parses the same sheet (calamine releases the GIL while it
+    parses), so it adds next to nothing to the read time.
     """
 
     def __init__(self, source: Source) -> None:
         self.source = source
+        self.bounds: XlsxBounds | None = None
+        if source.format in {WorkbookFormat.XLSX, WorkbookFormat.XLSM}:
+            self.bounds = XlsxBounds(source.path, source.data)
+        elif source.format is WorkbookFormat.ODS:
+            check_ods(source.path, source.data)
+        elif source.format is WorkbookFormat.XLSB:
+            check_package(source.path, source.data)
         try:
             self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source.data))
             self.metadata = list(self.book.sheets_metadata)
         except BaseException as error:  # calamine raises its own errors, or a Rust panic, on damaged files
             _reraise_if_fatal(error)
             raise WorkbookCorrupt(source.path) from None
-        self.archive: zipfile.ZipFile | None = None
-        self.parts: list[str | None] = []
-        if source.format in {WorkbookFormat.XLSX, WorkbookFormat.XLSM}:
-            self.archive = zipfile.ZipFile(io.BytesIO(source.data))
-            self.parts = sheet_parts(self.archive)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-scan")
         self._sheets: dict[int, tuple[python_calamine.CalamineSheet, Future[SheetExtras] | None]] = {}
 
@@ -700,14 +724,30 @@ class _CalamineBook:
         return self._grid(index, HEADER_SCAN_ROWS, with_extras=False)
 
     def full(self, index: int) -> _Grid:
-        return self._grid(index, None, with_extras=True)
+        try:
+            return self._grid(index, None, with_extras=True)
+        finally:
+            self._sheets.pop(index, None)  # its rows are handed over: calamine's copy can go
 
     def _sheet(self, index: int) -> tuple[python_calamine.CalamineSheet, Future[SheetExtras] | None]:
         if index not in self._sheets:
-            part = self.parts[index] if index < len(self.parts) else None
-            scan = self._pool.submit(scan_sheet, self.archive, part) if self.archive and part else None
+            scan = None
+            if self.bounds is not None:
+                cost = self.bounds.check_sheet(index, self.metadata[index].name)
+                if cost is not None:
+                    self._check_span(self.metadata[index].name, cost.span)
+                part = self.bounds.parts[index] if index < len(self.bounds.parts) else None
+                if part is not None and part in self.bounds.package.parts:
+                    scan = self._pool.submit(scan_sheet, self.bounds.package.chunks(part))
             self._sheets[index] = (self.book.get_sheet_by_index(index), scan)
         return self._sheets[index]
+
+    def _check_span(self, name: str, span: SheetSpan) -> None:
+        """The caps on rows and columns, before the sheet is built (the same checks run on the grid)."""
+        if span.width > limits.COLUMN_LIMIT:
+            raise TooManyColumns(self.source.path, name, span.width, limits.COLUMN_LIMIT, span.span_text())
+        if span.height > limits.row_cap():
+            raise TooManyRows(self.source.path, name, limits.ROW_LIMIT)
 
     def _grid(self, index: int, nrows: int | None, with_extras: bool) -> _Grid:
         meta = self.metadata[index]
@@ -719,9 +759,9 @@ class _CalamineBook:
                 return _Grid(meta.name, hidden, 0, 0, [])
             if nrows is None:
                 self._check_size(sheet)
-            rows = sheet.to_python(skip_empty_area=True, nrows=nrows or _row_cap())
+            rows = sheet.to_python(skip_empty_area=True, nrows=nrows or limits.row_cap())
             merges = list(sheet.merged_cell_ranges or []) if with_extras else []
-        except (TooManyRows, TooManyColumns):
+        except WorkbookError:
             raise
         except BaseException as error:
             _reraise_if_fatal(error)
@@ -730,20 +770,15 @@ class _CalamineBook:
         if with_extras and scan is not None:
             try:
                 extras = scan.result()
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+            except SheetUnreadable:
                 raise WorkbookCorrupt(self.source.path) from None
         return _Grid(meta.name, hidden, start[0], start[1], rows, merges, extras)
 
     def _check_size(self, sheet: python_calamine.CalamineSheet) -> None:
-        if sheet.width > COLUMN_LIMIT:
-            raise TooManyColumns(self.source.path, sheet.name, sheet.width, COLUMN_LIMIT)
-        if sheet.height > _row_cap():
-            raise TooManyRows(self.source.path, sheet.name, ROW_LIMIT)
-
-
-def _row_cap() -> int:
-    """Rows loaded at most: the limit, plus room for title rows and blank rows between recipients."""
-    return 2 * ROW_LIMIT + HEADER_SCAN_ROWS
+        if sheet.width > limits.COLUMN_LIMIT:
+            raise TooManyColumns(self.source.path, sheet.name, sheet.width, limits.COLUMN_LIMIT)
+        if sheet.height > limits.row_cap():
+            raise TooManyRows(self.source.path, sheet.name, limits.ROW_LIMIT)
 
 
 def _reraise_if_fatal(error: BaseException) -> None:
@@ -786,10 +821,10 @@ class _CsvBook:
         try:
             for row in reader:
                 rows.append(row)
-                if len(row) > COLUMN_LIMIT:
-                    raise TooManyColumns(self.source.path, self.name, len(row), COLUMN_LIMIT)
-                if len(rows) > _row_cap():
-                    raise TooManyRows(self.source.path, self.name, ROW_LIMIT)
+                if len(row) > limits.COLUMN_LIMIT:
+                    raise TooManyColumns(self.source.path, self.name, len(row), limits.COLUMN_LIMIT)
+                if len(rows) > limits.row_cap():
+                    raise TooManyRows(self.source.path, self.name, limits.ROW_LIMIT)
         except csv.Error:
             raise WorkbookCorrupt(self.source.path) from None
         width = max((len(r) for r in rows), default=0)

@@ -16,6 +16,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from app.domain.invisible import without_bidi_controls
 from app.domain.records import CellError
 
 # What makes Excel, LibreOffice or Google Sheets treat typed or imported text as a formula (OWASP's list), and
@@ -38,7 +39,10 @@ def looks_like_formula(text: str) -> bool:
 
 
 def clean_text(text: str) -> str:
-    """Text a cell can hold: characters XML cannot carry replaced, cut at Excel's 32,767-character limit."""
+    """Text a cell can hold: characters XML cannot carry replaced, direction controls (which can make a
+    name show as another) removed, cut at Excel's 32,767-character limit."""
+    if not text.isascii():
+        text = without_bidi_controls(text)
     if _NOT_XML.search(text):
         text = _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", text)
     return text[:EXCEL_MAX_TEXT]
@@ -103,6 +107,8 @@ class FastCellWriter:
 
     def write_text(self, sheet: Worksheet, row: int, col: int, text: str) -> None:
         # xlsxwriter escapes the characters XML cannot hold itself (as Excel does, `_x0000_`).
+        if not text.isascii():  # direction controls could make a name show as another one
+            text = without_bidi_controls(text)
         if len(text) > EXCEL_MAX_TEXT:
             text = text[:EXCEL_MAX_TEXT]
         sheet.write_string(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
+import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -13,8 +16,12 @@ from pathlib import Path
 import msoffcrypto
 from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
 
+from app.workbook import limits
 from app.workbook.errors import (
+    FileTooLarge,
+    NotARegularFile,
     NotAWorkbook,
+    WorkbookChanging,
     WorkbookCorrupt,
     WorkbookIsFolder,
     WorkbookMissing,
@@ -62,6 +69,18 @@ _KNOWN_OTHERS = (
 _EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"  # noqa: S105 — public, documented, not a secret
 _SNIFF_LINES = 30
 _DELIMITERS = (",", ";", "\t", "|")
+# A file changed less than this long ago may still be being written: it is watched until it has been
+# still for this long (at most this long) before it is read.
+SETTLE_SECONDS = 1.0
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a disk device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def open_source(path: Path, password: str | None) -> Source:
@@ -92,18 +111,61 @@ def open_source(path: Path, password: str | None) -> Source:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file only (a pipe could block forever, a device never end), no larger
+    than the limit, and not changing while it is read (a file another program is still writing)."""
     try:
-        if path.is_dir():
-            raise WorkbookIsFolder(path)
-        return path.read_bytes()
+        found = os.stat(path)
+        _check_regular(path, found)
+        descriptor = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
         raise WorkbookMissing(path) from None
     except IsADirectoryError:
         raise WorkbookIsFolder(path) from None
+    except NotADirectoryError:  # a folder in the path is a file
+        raise WorkbookMissing(path) from None
     except PermissionError:
         raise WorkbookUnreadable(path, "permission denied") from None
     except OSError as error:
         raise WorkbookUnreadable(path, error.strerror or type(error).__name__) from None
+    try:
+        with os.fdopen(descriptor, "rb") as file:
+            before = os.fstat(file.fileno())
+            _check_regular(path, before)  # the same file as looked at, not one put in its place since
+            before = _settled(path, file.fileno(), before)
+            data = file.read(before.st_size + 1)
+            after = os.fstat(file.fileno())
+    except OSError as error:
+        raise WorkbookUnreadable(path, error.strerror or type(error).__name__) from None
+    if len(data) != before.st_size or _changed(before, after):
+        raise WorkbookChanging(path)
+    return data
+
+
+def _check_regular(path: Path, found: os.stat_result) -> None:
+    if stat.S_ISDIR(found.st_mode):
+        raise WorkbookIsFolder(path)
+    if not stat.S_ISREG(found.st_mode):
+        kind = next((name for test, name in _KINDS if test(found.st_mode)), "not a regular file")
+        raise NotARegularFile(path, kind)
+    if found.st_size > limits.FILE_SIZE_LIMIT:
+        raise FileTooLarge(path, found.st_size, limits.FILE_SIZE_LIMIT)
+
+
+def _settled(path: Path, descriptor: int, found: os.stat_result) -> os.stat_result:
+    """Wait until a file changed moments ago has been still for SETTLE_SECONDS; WorkbookChanging if it
+    changes meanwhile (it is still being written)."""
+    age = time.time() - found.st_mtime
+    if age >= SETTLE_SECONDS:
+        return found
+    time.sleep(min(SETTLE_SECONDS - age, SETTLE_SECONDS))  # a clock ahead of ours waits the most, no more
+    now = os.fstat(descriptor)
+    if _changed(found, now):
+        raise WorkbookChanging(path)
+    return now
+
+
+def _changed(before: os.stat_result, after: os.stat_result) -> bool:
+    return (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
 
 
 def _zip_source(path: Path, data: bytes, encrypted: bool = False) -> Source:

@@ -133,11 +133,19 @@ _EXAMPLES: tuple[tuple[str, DeliveryType, str, Decimal, dict[Field, Any]], ...] 
 )
 
 
-def write_template(path: Path, catalog: Catalog, *, force: bool = False, today: date | None = None) -> Path:
-    """Write the template to `path` (atomically; an existing file only with `force`), with the catalog's
-    products, shipping methods and carriers in its dropdowns. Returns the path written."""
+def write_template(
+    path: Path,
+    catalog: Catalog,
+    *,
+    force: bool = False,
+    today: date | None = None,
+    app_folders: tuple[Path, ...] = (),
+) -> Path:
+    """Write the template to `path` (atomically; an existing file only with `force`, never one in
+    `app_folders`), with the catalog's products, shipping methods and carriers in its dropdowns. Returns the
+    path written."""
     builder = _TemplateBuilder(catalog, today or date.today())
-    return write_atomically(path, builder.build, ExportOptions(force=force))
+    return write_atomically(path, builder.build, ExportOptions(force=force, app_folders=app_folders))
 
 
 class _TemplateBuilder:

@@ -22,7 +22,14 @@ from typing import BinaryIO
 from app.domain.errors import UserInputError
 from app.domain.outcomes import RunReport
 from app.workbook.csv_write_back import write_csv_back
-from app.workbook.output_file import ExportOptions, check_target, write_atomically
+from app.workbook.output_file import (
+    ExportOptions,
+    OutputIsInput,
+    check_target,
+    refuse_inputs,
+    same_file,
+    write_atomically,
+)
 from app.workbook.sources import WorkbookFormat, open_source, zip_format
 from app.workbook.xlsx_package import CannotWriteInto, read_workbook
 from app.workbook.xlsx_write_back import write_into_copy
@@ -88,6 +95,7 @@ def write_back(
     `options.password`, else the same password), so results never leave a protected file in the clear.
     """
     options = options or ExportOptions()
+    options = replace(options, inputs=(*options.inputs, source))
     options.check()
     kind, package, encrypted = _open(source, source_password)
     if kind is WorkbookFormat.CSV:
@@ -125,14 +133,18 @@ def _target(source: Path, target: Path | None, suffix: str | None, options: Expo
     """Where the copy goes: never over their file, nothing replaced unasked, with the ending Excel insists
     on for this kind of workbook (it refuses to open one whose name says otherwise)."""
     target = (target or default_write_back_path(source, suffix)).expanduser().absolute()
-    if target.exists() and target.resolve() == source.resolve():
-        raise WriteBackToOriginal(source)
+    try:
+        refuse_inputs(target, options)
+    except OutputIsInput:
+        if same_file(target, source):
+            raise WriteBackToOriginal(source) from None
+        raise
     if suffix and target.suffix.lower() != suffix:
         raise WriteBackNotPossible(
             f"The copy of “{source.name}” must end in “{suffix}”, as the workbook does: Excel refuses to "
             f"open a workbook whose name says otherwise. Choose a name ending in “{suffix}”."
         )
-    check_target(target, force=options.force)
+    check_target(target, options)
     return target
 
 

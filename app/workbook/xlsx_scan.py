@@ -1,50 +1,52 @@
 """What calamine does not tell about an .xlsx sheet: hidden rows and columns, error cells, formulas unsaved,
 and the rows whose formulas add up the rows above (totals).
 
-One streaming pass over the sheet's XML with byte-level regular expressions: each 1 MB chunk is searched
-only for the constructs it can contain (a plain substring test first), so a sheet with none of them costs
-little more than unzipping it.
+One streaming pass over the sheet's XML with byte-level regular expressions, in time proportional to the
+file: the XML comes in pieces that end after a cell (no cell is ever split, nothing is looked at twice),
+each piece is searched only for the constructs it can contain (a plain substring test first), and every
+pattern stays inside one tag or one cell — none can run on to the end of a piece looking for a closing tag
+that never comes.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
 
 from app.domain.totals import aggregates_rows_above
-
-_CHUNK = 1 << 20
-# Constructs are small; a match that starts in the last OVERLAP bytes of a chunk is looked for again with the
-# next chunk, so nothing is missed or counted twice.
-_OVERLAP = 1 << 16
+from app.workbook.sheet_span import attribute, column_number, place, whole_tags
 
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix: <x:row>, as some writers emit
-_HIDDEN_ROW = re.compile(rb"<" + _P + rb"row\b([^>]*?\bhidden=\"(?:1|true)\"[^>]*)>")
-_HIDDEN_COL = re.compile(rb"<" + _P + rb"col\b([^>]*?\bhidden=\"(?:1|true)\"[^>]*)>")
-_ERROR_CELL = re.compile(rb"<" + _P + rb"c\b([^>]*?\bt=\"e\"[^>]*)(?<!/)>(.*?)</" + _P + rb"c>", re.DOTALL)
-_FORMULA_CELL = re.compile(
-    rb"<" + _P + rb"c\b([^>]*)(?<!/)>(<" + _P + rb"f\b(?:[^>]*/>|[^>]*>.*?</" + _P + rb"f>))"
-    rb"(?:<" + _P + rb"v\s*/>|<" + _P + rb"v>\s*</" + _P + rb"v>)?</" + _P + rb"c>",
-    re.DOTALL,
+_Q = rb"[\"']"  # either quote
+_HIDDEN = rb"\bhidden\s*=\s*" + _Q + rb"(?:1|true)" + _Q
+_HIDDEN_ROW = re.compile(rb"<" + _P + rb"row\b([^<>]*?" + _HIDDEN + rb"[^<>]*)>")
+_HIDDEN_COL = re.compile(rb"<" + _P + rb"col\b([^<>]*?" + _HIDDEN + rb"[^<>]*)>")
+_ERROR_CELL = re.compile(
+    rb"<" + _P + rb"c\b([^<>]*?\bt\s*=\s*" + _Q + rb"e" + _Q + rb"[^<>]*?)(?<!/)>"
+    rb"\s*(?:<" + _P + rb"f\b[^<>]*?(?:/>|>[^<]*</" + _P + rb"f\s*>))?"
+    rb"\s*(?:<" + _P + rb"v\s*>([^<]*)<)?"
 )
-# A cell's formula text; looked for only in chunks where an aggregating function appears at all.
-_FORMULA_TEXT = re.compile(
-    rb"<" + _P + rb"c\b([^>]*)(?<!/)>\s*<" + _P + rb"f\b[^>]*>([^<]{1,4000})</" + _P + rb"f>"
+# A formula not followed by a value: only these few are looked at further.
+_FORMULA = re.compile(rb"<f\b[^<>]*?(?:/>|>[^<]*</f\s*>)(?!\s*<v\s*>\s*[^<\s])")
+_PREFIXED_FORMULA = re.compile(rb"<[A-Za-z_][\w.-]*:f\b[^<>]*?(?:/>|>[^<]*</[A-Za-z_][\w.-]*:f\s*>)")
+_NO_RESULT = re.compile(
+    rb"\s*(?:<" + _P + rb"v\s*/>|<" + _P + rb"v\s*>\s*</" + _P + rb"v\s*>)?\s*</" + _P + rb"c\s*>"
 )
+_CELL_START = re.compile(rb"<" + _P + rb"c\b([^<>]*)>")
+# A formula's text; looked for only in pieces where an aggregating function appears at all.
+_FORMULA_TEXT = re.compile(rb"<f\b[^<>]*>([^<]{1,4000})</f\s*>")
+_PREFIXED_FORMULA_TEXT = re.compile(rb"<[A-Za-z_][\w.-]*:f\b[^<>]*>([^<]{1,4000})</[A-Za-z_][\w.-]*:f\s*>")
 _AGGREGATE_HINT = re.compile(rb"(?:SUM|SUBTOTAL|AGGREGATE|AVERAGE|COUNT|MIN|MAX)[A-Z]*\(")
-_CELL_REF = re.compile(rb"\br=\"([A-Z]{1,3})([0-9]+)\"")
-_ROW_REF = re.compile(rb"\br=\"([0-9]+)\"")
-_CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
-_VALUE = re.compile(rb"<" + _P + rb"v>([^<]*)<")
-_MIN_MAX = re.compile(rb"\bmin=\"([0-9]+)\"[^>]*?\bmax=\"([0-9]+)\"")
-_SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\b([^>]*)>")
-_RELATIONSHIP = re.compile(rb"<" + _P + rb"Relationship\b([^>]*)>")
+_MIN_MAX = re.compile(rb"\bmin\s*=\s*[\"']([0-9]+)[\"'][^<>]*?\bmax\s*=\s*[\"']([0-9]+)[\"']")
+_SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\b([^<>]*)>")
+_RELATIONSHIP = re.compile(rb"<" + _P + rb"Relationship\b([^<>]*)>")
 _REL_ID = re.compile(rb"\b[\w]+:id=\"([^\"]*)\"")
 _ID = re.compile(rb"\bId=\"([^\"]*)\"")
 _TARGET = re.compile(rb"\bTarget=\"([^\"]*)\"")
+_LAST_COLUMN = 16384  # XFD
 
 
 @dataclass
@@ -60,19 +62,16 @@ class SheetExtras:
 
 def column_index(letters: str) -> int:
     """'A' → 0, 'AA' → 26."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
+    return column_number(letters.encode("ascii"))
 
 
-def sheet_parts(archive: zipfile.ZipFile) -> list[str | None]:
-    """The XML part of each sheet in the workbook's order (as calamine lists them); None where unknown."""
-    try:
-        workbook = archive.read("xl/workbook.xml")
-        rels = archive.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
+def sheet_parts(read: Callable[[str], bytes], names: Iterable[str]) -> list[str | None]:
+    """The XML part of each sheet in the workbook's order (as calamine lists them); None where unknown.
+    `read` returns a part of the package, `names` lists them."""
+    present = set(names)
+    if "xl/workbook.xml" not in present or "xl/_rels/workbook.xml.rels" not in present:
         return []
+    workbook, rels = read("xl/workbook.xml"), read("xl/_rels/workbook.xml.rels")
     targets: dict[bytes, str] = {}
     for match in _RELATIONSHIP.finditer(rels):
         rel_id, target = _ID.search(match.group(1)), _TARGET.search(match.group(1))
@@ -92,75 +91,98 @@ def _part_name(target: str) -> str:
     return normpath(join(dirname("xl/workbook.xml"), target))
 
 
-def scan_sheet(archive: zipfile.ZipFile, part: str) -> SheetExtras:
+def scan_sheet(chunks: Iterable[bytes]) -> SheetExtras:
     """Stream the sheet's XML once and collect what calamine leaves out."""
     extras = SheetExtras()
-    try:
-        stream = archive.open(part)
-    except KeyError:
-        return extras
-    with stream:
-        carry = b""
-        while True:
-            chunk = stream.read(_CHUNK)
-            buffer = carry + chunk
-            limit = len(buffer) if not chunk else max(0, len(buffer) - _OVERLAP)
-            _scan(buffer, limit, extras)
-            if not chunk:
-                return extras
-            carry = buffer[limit:]
-
-
-def _scan(buffer: bytes, limit: int, extras: SheetExtras) -> None:
-    if b"hidden" in buffer:
-        _hidden(buffer, limit, extras)
-    if b't="e"' in buffer:
-        for match in _ERROR_CELL.finditer(buffer):
-            if match.start() < limit:
+    hidden_spans: list[tuple[int, int]] = []
+    for piece in whole_tags(chunks, after=b"</c>"):
+        if b"hidden" in piece:
+            _hidden(piece, extras, hidden_spans)
+        if b'"e"' in piece or b"'e'" in piece:
+            for match in _ERROR_CELL.finditer(piece):
                 _error_cell(match, extras)
-    if b"<f" in buffer or b":f" in buffer:
-        for match in _FORMULA_CELL.finditer(buffer):
-            if match.start() < limit:
-                _uncalculated_cell(match, extras)
-        if _AGGREGATE_HINT.search(buffer):
-            for match in _FORMULA_TEXT.finditer(buffer):
-                if match.start() < limit:
-                    _aggregate_cell(match, extras)
+        if b"<f" in piece:
+            for match in _FORMULA.finditer(piece):
+                _uncalculated_cell(piece, match.start(), match.end(), extras)
+        if b":f" in piece:
+            for match in _PREFIXED_FORMULA.finditer(piece):
+                _uncalculated_cell(piece, match.start(), match.end(), extras)
+        if (b"<f" in piece or b":f" in piece) and _AGGREGATE_HINT.search(piece):
+            for pattern in (_FORMULA_TEXT, _PREFIXED_FORMULA_TEXT):
+                for match in pattern.finditer(piece):
+                    _aggregate_cell(piece, match, extras)
+    extras.hidden_columns = _columns_in(hidden_spans)
+    return extras
 
 
-def _hidden(buffer: bytes, limit: int, extras: SheetExtras) -> None:
-    for match in _HIDDEN_ROW.finditer(buffer):
-        row = _ROW_REF.search(match.group(1))
-        if match.start() < limit and row:
-            extras.hidden_rows.add(int(row.group(1)))
-    for match in _HIDDEN_COL.finditer(buffer):
+def _hidden(piece: bytes, extras: SheetExtras, hidden_spans: list[tuple[int, int]]) -> None:
+    for match in _HIDDEN_ROW.finditer(piece):
+        row = attribute(match.group(1), b"r")
+        if row is not None and row.isdigit():
+            extras.hidden_rows.add(int(row))
+    for match in _HIDDEN_COL.finditer(piece):
         bounds = _MIN_MAX.search(match.group(1))
-        if match.start() < limit and bounds:
-            extras.hidden_columns.update(range(int(bounds.group(1)) - 1, min(int(bounds.group(2)), 16384)))
+        if bounds:
+            first, last = int(bounds.group(1)), min(int(bounds.group(2)), _LAST_COLUMN)
+            if 1 <= first <= last:
+                hidden_spans.append((first - 1, last))
+
+
+def _columns_in(spans: list[tuple[int, int]]) -> set[int]:
+    """The 0-based columns covered by [first, end) spans, however many spans overlap: one pass each."""
+    if not spans:
+        return set()
+    marks = [0] * (_LAST_COLUMN + 1)
+    for first, end in spans:
+        marks[first] += 1
+        marks[end] -= 1
+    covered, depth = set(), 0
+    for column in range(_LAST_COLUMN):
+        depth += marks[column]
+        if depth:
+            covered.add(column)
+    return covered
 
 
 def _error_cell(match: re.Match[bytes], extras: SheetExtras) -> None:
-    ref, value = _CELL_REF.search(match.group(1)), _VALUE.search(match.group(2))
-    if ref:
-        code = value.group(1).decode("ascii", "replace").strip() if value else "#VALUE!"
-        extras.errors[(int(ref.group(2)), column_index(ref.group(1).decode("ascii")))] = code or "#VALUE!"
-
-
-def _aggregate_cell(match: re.Match[bytes], extras: SheetExtras) -> None:
-    ref = _CELL_REF.search(match.group(1))
+    ref = attribute(match.group(1), b"r")
     if ref is None:
         return
-    row = int(ref.group(2))
-    formula = html.unescape(match.group(2).decode("utf-8", "replace"))
+    row, column = place(ref)
+    value = match.group(2)
+    code = value.decode("ascii", "replace").strip() if value else ""
+    extras.errors[(row, column)] = code or "#VALUE!"
+
+
+def _cell_attributes(piece: bytes, start: int) -> bytes | None:
+    """The attributes of the cell whose child starts at `start` (None when no cell tag comes before it)."""
+    at = piece.rfind(b"<", 0, start)
+    cell = _CELL_START.match(piece, at) if at >= 0 else None
+    if cell is None or cell.group(1).endswith(b"/"):
+        return None
+    return cell.group(1)
+
+
+def _aggregate_cell(piece: bytes, match: re.Match[bytes], extras: SheetExtras) -> None:
+    attributes = _cell_attributes(piece, match.start())
+    ref = attribute(attributes, b"r") if attributes is not None else None
+    if ref is None:
+        return
+    row, _ = place(ref)
+    formula = html.unescape(match.group(1).decode("utf-8", "replace"))
     if aggregates_rows_above(formula, row):
         extras.aggregate_rows.add(row)
 
 
-def _uncalculated_cell(match: re.Match[bytes], extras: SheetExtras) -> None:
-    attributes = match.group(1)
-    kind = _CELL_TYPE.search(attributes)
-    if kind and kind.group(1) == b"str":  # a formula whose result is the empty string, as Excel saves it
+def _uncalculated_cell(piece: bytes, start: int, end: int, extras: SheetExtras) -> None:
+    """A formula with no value after it: flag its cell when nothing but an empty value follows to </c>."""
+    if not _NO_RESULT.match(piece, end):
         return
-    ref = _CELL_REF.search(attributes)
-    if ref:
-        extras.uncalculated.add((int(ref.group(2)), column_index(ref.group(1).decode("ascii"))))
+    attributes = _cell_attributes(piece, start)
+    if attributes is None:
+        return
+    if attribute(attributes, b"t") == b"str":  # a formula whose result is the empty string, as Excel saves it
+        return
+    ref = attribute(attributes, b"r")
+    if ref is not None:
+        extras.uncalculated.add(place(ref))

@@ -14,6 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from app.cli import main
 from app.config.paths import AppPaths
 from app.engine.journal import SubmissionJournal
+from app.workbook.output_file import MIN_PASSWORD_LENGTH
 from app.workbook.reader import read_workbook
 from tests.engine.report_helpers import HOSTILE_TEAM, build_run_workbook, finished_run
 from tests.workbook.export_helpers import assert_stored_as_text, decrypt
@@ -222,3 +223,44 @@ def test_an_unknown_run_is_named(
 ) -> None:
     assert main(["export", "261126-NOSUCH", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "261126-NOSUCH" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", [[], ["--errors"], ["--write-back"]])
+def test_no_export_replaces_the_runs_workbook(
+    run: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: list[str]
+) -> None:
+    run_id, workbook = run
+    before = workbook.read_bytes()
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(workbook)
+    for target in (workbook, tmp_path / "." / workbook.name, link):
+        assert main(["export", run_id, *kind, "--out", str(target), "--force"]) == 2
+        assert "never writes over it" in capsys.readouterr().err or kind == ["--write-back"]
+    assert workbook.read_bytes() == before
+
+
+def test_the_template_is_not_written_over_the_journal(
+    run: tuple[str, Path], app_paths: AppPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = app_paths.journal_file
+    before = journal.read_bytes()
+    assert main(["template", "--out", str(journal.with_suffix(".xlsx")), "--force"]) == 2
+    assert main(["export", run[0], "--out", str(app_paths.data_dir / "results.xlsx")]) == 2
+    assert "Giftbatch's own folder" in capsys.readouterr().err
+    assert journal.read_bytes() == before
+
+
+def test_a_password_protecting_claim_links_has_eight_characters_as_in_the_app(
+    run: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id, _ = run
+    out = tmp_path / "links.xlsx"
+    monkeypatch.setenv("SHORT", "x" * (MIN_PASSWORD_LENGTH - 1))
+    monkeypatch.setenv("LONG", "x" * MIN_PASSWORD_LENGTH)
+    secrets = ["export", run_id, "--out", str(out), "--with-secrets", "--password-from-env"]
+
+    assert main([*secrets, "SHORT"]) == 2
+    assert f"at least {MIN_PASSWORD_LENGTH} characters" in capsys.readouterr().err
+    assert not out.exists()
+    assert main([*secrets, "LONG"]) == 0
+    assert decrypt(out, "x" * MIN_PASSWORD_LENGTH).startswith(b"PK")

@@ -94,3 +94,35 @@ def test_an_existing_report_needs_force(tmp_path: Path, capsys: pytest.CaptureFi
     assert report.read_bytes() == b"old"
     assert main(["validate", str(source), "--report", str(report), "--force"]) == 1
     assert openpyxl.load_workbook(report).sheetnames == ["Recipients", "Issues"]
+
+
+@pytest.mark.parametrize("spelling", ["same", "dotted", "link", "hard link"])
+def test_the_report_never_replaces_the_workbook_it_is_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spelling: str
+) -> None:
+    """`validate X --report X --force`: refused before any work, however X is written, and X stays."""
+    source = _workbook(tmp_path / "staff.xlsx")
+    before = source.read_bytes()
+    target = {"same": source, "dotted": tmp_path / "." / "staff.xlsx"}.get(spelling, tmp_path / "other.xlsx")
+    if spelling == "link":
+        target.symlink_to(source)
+    elif spelling == "hard link":
+        target.hardlink_to(source)
+
+    assert main(["validate", str(source), "--report", str(target), "--force"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "never writes over it" in captured.err
+    assert "staff.xlsx" in captured.err and captured.out == ""
+    assert source.read_bytes() == before
+    assert target.is_symlink() == (spelling == "link")
+
+
+def test_the_report_is_not_written_into_the_apps_own_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], giftbatch_home: Path
+) -> None:
+    source = _workbook(tmp_path / "staff.xlsx")
+    journal = giftbatch_home / "data" / "journal.sqlite3"
+
+    assert main(["validate", str(source), "--report", str(journal), "--force"]) == 2
+    assert "Giftbatch's own folder" in capsys.readouterr().err
+    assert not journal.exists()

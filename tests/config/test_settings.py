@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.config.logging_setup import configure_logging
+from app.config.logging_setup import configure_logging, log_handlers
 from app.config.paths import AppPaths
 from app.config.settings import ProfileConfig, Settings, SettingsStore
 
@@ -68,7 +68,7 @@ def test_logs_rotate_under_the_data_folder(tmp_path: Path) -> None:
     logging.getLogger("app.test").info("hello with Bearer abcdef.ghijkl.mnop")
 
     assert paths.log_file.is_relative_to(paths.data_dir)
-    handler = next(h for h in logging.getLogger("app").handlers if getattr(h, "giftbatch_file", None))
+    [handler] = log_handlers()
     handler.flush()
     text = paths.log_file.read_text(encoding="utf-8")
     assert "hello with Bearer ***" in text

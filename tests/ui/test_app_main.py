@@ -22,7 +22,7 @@ from app.ui.resources import ICON_SIZES, app_icon, resources_dir
 @pytest.fixture
 def app_logging_restored() -> Iterator[None]:
     """run_gui points the app's log at the test's home folder; take that handler away afterwards."""
-    root = logging.getLogger("app")
+    root = logging.getLogger()
     before = list(root.handlers)
     yield
     for handler in [h for h in root.handlers if h not in before]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from types import TracebackType
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.config.paths import AppPaths
@@ -66,4 +67,16 @@ def test_copy_details_puts_the_traceback_without_secrets_on_the_clipboard(
     assert "Traceback" in copied
     assert "eyJhbGciOi" not in copied
     assert dialog.copy_button.text() == "Copied"
+    dialog.reject()
+
+
+def test_a_full_disk_gets_one_plain_sentence_not_the_apology(handler: UnexpectedErrorHandler) -> None:
+    try:
+        raise sqlite3.OperationalError("database or disk is full")
+    except sqlite3.OperationalError as error:
+        sys.excepthook(type(error), error, error.__traceback__)
+    dialog = handler.dialog
+    assert isinstance(dialog, QMessageBox) and dialog.isVisible()
+    assert dialog.windowTitle() == "The disk is full"
+    assert "Free some space" in dialog.text() and "log" not in dialog.text().split(":")[0]
     dialog.reject()

@@ -4,6 +4,7 @@ workbooks, the column-mapping dialog and its memory, passwords, damaged files, c
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from app.ui.password_dialog import PasswordDialog
 from app.workbook.mapping import MatchConfidence
 from tests.ui.conftest import WORKER_DRAIN_MS
 from tests.ui.review_fixtures import COMMON_MISTAKES, SAMPLES
+from tests.workbook import hostile_books as books
 from tests.workbook.book_builders import encrypt, xlsx
 
 CLEAN_SAMPLES = ["digital-email-sms.xlsx", "links.xlsx", "physical.xlsx", "mixed-all-three.xlsx"]
@@ -179,6 +181,25 @@ def test_a_damaged_file_is_explained_on_the_page_without_a_dialog(
     assert not [
         w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog | QMessageBox) and w.isVisible()
     ]
+
+
+@pytest.mark.parametrize("hostile", ["far cell", "pipe"])
+def test_a_hostile_file_is_refused_on_the_page_in_plain_words(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, hostile: str
+) -> None:
+    if hostile == "pipe":
+        path = tmp_path / "pipe.xlsx"
+        os.mkfifo(path)
+        expected = "is a named pipe, not a file"
+    else:
+        path = books.far_cell(tmp_path / "far.xlsx", "XFD1048576")
+        expected = "cannot be read safely"
+
+    open_and_wait(connected_window, qtbot, path)
+
+    page = connected_window.import_page
+    assert expected in page.message.message() and path.name in page.message.message()
+    assert connected_window.current_step() == IMPORT
 
 
 def test_cancel_stops_the_read_and_says_so(

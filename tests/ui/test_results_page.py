@@ -13,7 +13,7 @@ import xlsxwriter
 import xlwt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.ui.export_dialogs import ProtectDialog
@@ -183,6 +183,33 @@ def test_an_existing_file_is_replaced_only_after_a_yes(
     click(qtbot, page.results_button)
     wait_saved(page, qtbot)
     assert sheet_rows(target, "Results")[0][0] is not None
+
+
+def test_no_export_is_saved_over_the_workbook_the_run_read(
+    connected_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chosen in the save dialog (by its name, or through a link), the workbook is refused at once: no
+    "Replace?" question, no password asked, the file as it was."""
+    workbook = sample_copy(tmp_path, as_name="Bonus.xlsx")
+    send_workbook(connected_window, qtbot, workbook)
+    page = open_results(connected_window, qtbot)
+    before = workbook.read_bytes()
+    link = tmp_path / "shortcut.xlsx"
+    link.symlink_to(workbook)
+    page.include_links.setChecked(True)
+    asked: list[str] = []  # nothing may be asked: record it instead of showing it
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *_args: asked.append("Replace?") or QMessageBox.StandardButton.No
+    )
+    monkeypatch.setattr(
+        ProtectDialog, "exec", lambda _self: asked.append("password") or QDialog.DialogCode.Rejected
+    )
+    for button, target in ((page.results_button, workbook), (page.write_back_button, link)):
+        save_dialog_answers(monkeypatch, target)
+        click(qtbot, button)
+        assert "never writes over it" in page.message.message()
+    assert asked == []
+    assert workbook.read_bytes() == before and link.is_symlink()
 
 
 def test_a_workbook_with_a_chart_is_written_back_with_the_chart_kept(

@@ -70,6 +70,11 @@ def ods(path: Path, rows: Rows, *, sheet: str = "Recipients") -> Path:
         f'<office:body><office:spreadsheet><table:table table:name="{escape(sheet)}">{body}'
         "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
+    return ods_package(path, content)
+
+
+def ods_package(path: Path, content: str) -> Path:
+    """An .ods package around this content.xml."""
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '

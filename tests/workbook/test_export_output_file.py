@@ -6,18 +6,22 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+import openpyxl
 import pytest
+import xlsxwriter
 
 from app.workbook import export_results
 from app.workbook.export_results import write_results_workbook
 from app.workbook.output_file import (
+    MIN_PASSWORD_LENGTH,
     ExportOptions,
     OutputExists,
     OutputNotWritable,
+    PasswordTooShort,
     SecretsNeedProtection,
     write_atomically,
 )
-from app.workbook.safe_cells import clean_text, looks_like_formula
+from app.workbook.safe_cells import FastCellWriter, clean_text, looks_like_formula
 from tests.workbook.export_helpers import HOSTILE, sample_report
 
 
@@ -75,8 +79,14 @@ def test_a_file_with_secrets_is_readable_by_its_owner_only(tmp_path: Path) -> No
 def test_secrets_without_a_password_need_the_users_explicit_yes() -> None:
     with pytest.raises(SecretsNeedProtection):
         ExportOptions(with_secrets=True).check()
-    ExportOptions(with_secrets=True, password="pw").check()
+    ExportOptions(with_secrets=True, password="long enough").check()
     ExportOptions(with_secrets=True, unprotected_secrets_ok=True).check()
+
+
+def test_a_password_for_claim_links_is_as_long_as_the_app_asks() -> None:
+    with pytest.raises(PasswordTooShort, match=f"at least {MIN_PASSWORD_LENGTH} characters"):
+        ExportOptions(with_secrets=True, password="x" * (MIN_PASSWORD_LENGTH - 1)).check()
+    ExportOptions(password="short").check()  # a file without secrets keeps its workbook's own password
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -93,3 +103,15 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
 def test_text_a_cell_cannot_hold_is_made_fit() -> None:
     assert clean_text("a\x00b\x1fc") == "a\ufffdb\ufffdc"
     assert len(clean_text("x" * 40_000)) == 32_767
+
+
+def test_direction_controls_never_reach_an_export(tmp_path: Path) -> None:
+    """Whatever a row held, an export shows it in the order it is stored; an emoji keeps its joiner."""
+    disguised = "\u202eanA \u2066x\u2069 👩\u200d💻"
+    assert clean_text(disguised) == "anA x 👩\u200d💻"
+    path = tmp_path / "export.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    FastCellWriter(book).write(book.add_worksheet(), 0, 0, disguised)
+    book.close()
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None and sheet["A1"].value == "anA x 👩\u200d💻"

@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 
 from app.domain.fields import Field
-from app.workbook import reader
+from app.workbook import limits, reader
 from app.workbook.errors import (
     HeaderNotFound,
     NotAWorkbook,
@@ -224,7 +224,7 @@ def test_too_many_columns_says_how_many(tmp_path: Path) -> None:
 
 
 def test_too_many_rows_says_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "ROW_LIMIT", 40)
+    monkeypatch.setattr(limits, "ROW_LIMIT", 40)
     monkeypatch.setattr(reader, "_PROGRESS_EVERY", 10)
     assert read_workbook(xlsx(tmp_path / "ok.xlsx", [HEADER, *ROWS * 20])).row_count == 40
     with pytest.raises(TooManyRows, match="more than 40 recipient rows"):

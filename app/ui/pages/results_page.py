@@ -35,6 +35,7 @@ from app.ui.run_exports import (
     default_folder,
     default_name,
     export_run,
+    with_inputs,
 )
 from app.ui.run_models import RowLinesModel, run_status_words
 from app.ui.run_summaries import RunResults, load_results
@@ -43,7 +44,7 @@ from app.ui.tables import CopyableTable
 from app.ui.widgets import MessageLabel, busy_bar, push_button
 from app.ui.workers import Worker, report_unexpected, run_in_background
 from app.workbook.errors import WorkbookPasswordRequired, WorkbookPasswordWrong
-from app.workbook.output_file import ExportOptions, OutputExists
+from app.workbook.output_file import ExportOptions, OutputExists, OutputIsInput, refuse_inputs
 from app.workbook.write_back import WriteBackNotPossible
 
 XLSX_FILTER = "Excel workbook (*.xlsx)"
@@ -254,9 +255,17 @@ class ResultsPage(Page):
         target = self.ask_for_path(kind, folder / default_name(kind, workbook))
         if target is None:
             return
+        try:  # said now, before a password is asked for or "Replace?"
+            refuse_inputs(
+                target, with_inputs(ExportOptions(app_folders=self.session.paths.folders), workbook)
+            )
+        except OutputIsInput as refused:
+            self.message.show_error(refused.message)
+            return
         options = self._protection(kind)
         if options is None:
             return
+        options = replace(options, app_folders=self.session.paths.folders)
         if target.exists():
             if not self.confirm_replace(target):
                 return
