@@ -18,11 +18,10 @@ from decimal import Decimal
 from app.domain.catalog import DeliveryType, money
 from app.domain.errors import GiftbatchError
 from app.domain.fields import Field
-from app.domain.file_checks import check_recipients
 from app.domain.issues import Issue, Severity
 from app.domain.recipient import Recipient, RowLayout
 from app.domain.records import CellError, CellValue, RawRecord
-from app.domain.validation import RowValidator
+from app.domain.validation import RowValidator, check_recipients
 
 Value = CellValue | CellError
 ProgressCallback = Callable[[int], None]
@@ -234,7 +233,7 @@ def validate_sheets(
         general = list(general_issues)
         if validator.catalog.is_empty:
             general.append(_catalog_missing())
-        general.extend(validator.sheet_notes.values())
+        general.extend(validator.sheet_notes())
         return ImportResult(
             file=file,
             sheets=[sheet.name for sheet in sheets],

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from app.domain.catalog import Catalog
-from app.domain.file_checks import check_recipients, recheck_group
 from app.domain.import_result import ImportedRow, ImportResult
 from app.domain.recipient import Recipient
 from app.domain.records import RawRecord
+from app.domain.validation import check_recipients, recheck_group
 
 
 class RowRechecker:
