@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.domain.catalog import DeliveryType, money
+from app.domain.catalog import Catalog, DeliveryType, money
 from app.domain.errors import GiftbatchError
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
@@ -96,6 +96,11 @@ class ImportResult:
     def __post_init__(self) -> None:
         self.recheck_file()
 
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog the rows were checked against (and are priced with)."""
+        return self.validator.catalog
+
     def _index(self) -> dict[str, int]:
         """Each row's position by key, made on first need (an edit, a look-up, a file warning to place): an
         import of a clean file needs none."""
@@ -165,7 +170,7 @@ class ImportResult:
         the vendor documents no currency for it.
         """
         totals: dict[str, Decimal] = defaultdict(Decimal)
-        catalog = self.validator.catalog
+        catalog = self.catalog
         for recipient in self.valid_recipients():
             product = catalog.product(recipient.product_id) if recipient.product_id else None
             if product is None or recipient.value is None or recipient.quantity is None:

@@ -456,7 +456,7 @@ def compute_facts(imported: ImportedWorkbook, cancel: threading.Event | None = N
     """Counts, costs, issues by cell and by kind, and row flags, for the grid, panel and summary."""
     result = imported.result
     located, general = _locate(result.general_issues, imported.positions)
-    catalog = result.validator.catalog
+    catalog = result.catalog
     flags: list[int] = []
     cells: dict[int, dict[str | None, tuple[Issue, ...]]] = {}
     valid_count = 0
@@ -486,7 +486,7 @@ def refreshed_facts(
     not changed (the GUI thread may be reading it)."""
     result = imported.result
     located, general = _locate(result.general_issues, imported.positions)
-    catalog = result.validator.catalog
+    catalog = result.catalog
     flags = list(facts.flags)
     cells = dict(facts.cell_issues)
     for row_index in changed:

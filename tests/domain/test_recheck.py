@@ -85,7 +85,7 @@ def test_row_costs_add_up_to_the_imports_cost() -> None:
     result = import_of([random_row(pick, number) for number in range(2, 302)])
     totals: dict[str, Decimal] = {}
     for recipient in result.valid_recipients():
-        cost = row_cost(recipient, result.validator.catalog)
+        cost = row_cost(recipient, result.catalog)
         if cost is not None:
             totals[cost[0]] = totals.get(cost[0], Decimal(0)) + cost[1]
     assert totals == result.cost() and totals

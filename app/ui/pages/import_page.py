@@ -491,11 +491,7 @@ class ImportPage(Page):
     def _catalog_may_have_changed(self) -> None:
         imported = self.session.imported
         catalog = self.session.catalog
-        if (
-            imported is not None
-            and catalog is not None
-            and not _same_offer(imported.result.validator.catalog, catalog)
-        ):
+        if imported is not None and catalog is not None and not _same_offer(imported.result.catalog, catalog):
             self.revalidate()
 
     # -- recent files and drops ----------------------------------------------------------------------------
