@@ -19,7 +19,7 @@ def test_the_delivery_types_found_follow_an_edited_row() -> None:
 
     row = workbook.positions["Recipients!5"]
     assert workbook.set_edit(row, workbook.headers.index("Delivery"), "claim link")
-    workbook.facts = workbook.recheck([workbook.record(row)])
+    workbook.apply(workbook.recheck([workbook.record(row)], workbook.pay_again))
 
     assert workbook.kinds(sheet) == {DeliveryType.DIGITAL, DeliveryType.LINKS}
 
@@ -42,7 +42,7 @@ def test_facts_after_random_edits_are_those_of_a_full_pass() -> None:
         for row in edited:
             header = pick.choice(list(choices))
             workbook.set_edit(row, workbook.headers.index(header), pick.choice(choices[header]))
-        workbook.facts = workbook.recheck([workbook.record(row) for row in edited])
+        workbook.apply(workbook.recheck([workbook.record(row) for row in edited], workbook.pay_again))
         assert workbook.facts == compute_facts(workbook)
         currencies.update(workbook.facts.costs)
     facts = workbook.facts
@@ -56,6 +56,6 @@ def test_a_currency_no_row_costs_any_more_leaves_the_costs() -> None:
     row, product = workbook.positions["Recipients!4"], workbook.headers.index("Product")
     for name, costs in (("TIMS-CA", {"CAD", "USD"}), ("CVS", {"USD"})):
         workbook.set_edit(row, product, name)
-        workbook.facts = workbook.recheck([workbook.record(row)])
+        workbook.apply(workbook.recheck([workbook.record(row)], workbook.pay_again))
         assert set(workbook.facts.costs) == costs
         assert workbook.facts == compute_facts(workbook)

@@ -70,7 +70,7 @@ class RowValidator:
 
     @property
     def pay_again(self) -> PayAgain:
-        """The rows the user chose to pay again."""
+        """The rows paid again that the import was checked with (a re-check may name others)."""
         return self._pay_again
 
     def sheet_notes(self) -> list[Issue]:
@@ -78,15 +78,16 @@ class RowValidator:
         return self._notes.issues()
 
     def validate_record(
-        self, record: RawRecord, columns: Mapping[Field, str] | None = None
+        self, record: RawRecord, columns: Mapping[Field, str] | None = None, pay_again: PayAgain | None = None
     ) -> tuple[Recipient, list[Issue]]:
         """Check one row read from a workbook (or edited in the grid). `columns` are the sheet's column
-        letters by field, so that an empty cell the record leaves out is still named by its cell."""
+        letters by field, so that an empty cell the record leaves out is still named by its cell;
+        `pay_again`, the user's choice now, when it is not the import's."""
         fields = list(record.cells)
         letters = {**(columns or {}), **{fld: cell.column for fld, cell in record.cells.items()}}
         layout = RowLayout.of(fields, letters)
         values = [record.cells[f].value for f in fields]
-        return self.validate(record.sheet, record.row, values, layout)
+        return self.validate(record.sheet, record.row, values, layout, pay_again)
 
     def validate(
         self,
@@ -94,6 +95,7 @@ class RowValidator:
         number: int,
         values: Sequence[Value],
         layout: RowLayout,
+        pay_again: PayAgain | None = None,
     ) -> tuple[Recipient, list[Issue]]:
         """Check one row: its raw values, laid out as `layout` says (one layout serves a whole sheet)."""
         row = RowCells(sheet, number, values, layout)
@@ -133,6 +135,6 @@ class RowValidator:
         recipient.reference = row.text(_REFERENCE)
         recipient.identity = identity_of(recipient)
         if self._earlier:
-            earlier_run(row, recipient, self._earlier, self._pay_again)
+            earlier_run(row, recipient, self._earlier, pay_again or self._pay_again)
         issues = row.issues
         return recipient, without_moot_repairs(issues) if len(issues) > 1 else issues
