@@ -112,10 +112,13 @@ class AnswerCache:
         """The answers for `fld`'s cells (a rule family takes it once, not per row)."""
         return self._fields.setdefault(fld, FieldAnswers(fld))
 
-    def order_cells_key(self, layout: RowLayout, values: Sequence[CellValue | CellError]) -> Hashable | None:
-        """The row's product, delivery type, value, quantity and date cells as they are (with their types, so
-        that 1, 1.0 and True stay apart), or None when the sheet has no delivery type column (the type is then
-        worked out from the whole row). Most rows repeat a few such combinations."""
+    def order_cells(
+        self, layout: RowLayout, values: Sequence[CellValue | CellError]
+    ) -> tuple[Hashable | None, OrderCells | None]:
+        """The row's product, delivery type, value, quantity and date cells as a key (with their types, so that
+        1, 1.0 and True stay apart), and what a clean row with the same cells came to, if one was kept. The
+        key is None when the sheet has no delivery type column (the type is then worked out from the whole
+        row). Most rows repeat a few such combinations."""
         if layout is not self._order_layout:
             self._order_layout, self._order_cells = layout, {}
             present = [layout.index[f] for f in _ORDER_FIELDS if f in layout.index]
@@ -123,13 +126,10 @@ class AnswerCache:
             typed = Field.DELIVERY_TYPE in layout.index
             self._order_getter = itemgetter(*present, present[0]) if typed else None
         if self._order_getter is None:
-            return None
+            return None, None
         cells = self._order_getter(values)
-        return cells, tuple(map(type, cells))
-
-    def known_order_cells(self, key: Hashable) -> OrderCells | None:
-        """What a clean row with these order cells came to (`order_cells_key`), if one was kept."""
-        return self._order_cells.get(key)
+        key = cells, tuple(map(type, cells))
+        return key, self._order_cells.get(key)
 
     def keep_order_cells(self, key: Hashable, cells: OrderCells) -> None:
         if len(self._order_cells) >= ANSWER_LIMIT:

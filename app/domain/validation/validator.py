@@ -103,8 +103,7 @@ class RowValidator:
         personal = self._personal
         personal.names(row, recipient)
         answers = self._answers
-        key = answers.order_cells_key(layout, values)
-        known = answers.known_order_cells(key) if key is not None else None
+        key, known = answers.order_cells(layout, values)
         issues_before = len(row.issues)
         if known is not None:
             product, kind, wants = known.give(recipient)
