@@ -7,11 +7,11 @@ characters, the message at most 1,000. A delivery date may not be in the past (e
 from __future__ import annotations
 
 from app.domain.cells import error, shown
+from app.domain.dates import repair_date
 from app.domain.emails import read_email
 from app.domain.fields import Field
 from app.domain.recipient import Personalization, Recipient
 from app.domain.records import SourceCell
-from app.domain.repairs import repair_date
 from app.domain.validation.answers import Answer, AnswerCache, value_key
 from app.domain.validation.options import MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, ValidationOptions
 from app.domain.validation.row import RowCells
