@@ -59,3 +59,24 @@ def test_a_currency_no_row_costs_any_more_leaves_the_costs() -> None:
         workbook.apply(workbook.recheck([workbook.record(row)], workbook.pay_again))
         assert set(workbook.facts.costs) == costs
         assert workbook.facts == compute_facts(workbook)
+
+
+def test_a_recheck_in_a_worker_leaves_what_the_gui_reads_until_it_is_applied() -> None:
+    workbook = validate_workbook(
+        synthetic_read(10), ImportChoices(), catalog=sandbox_like_catalog(), options=options()
+    )
+    row, product = workbook.positions["Recipients!4"], workbook.headers.index("Product")
+    rows, facts, sheet = workbook.result.rows, workbook.facts, workbook.sheets[0]
+    workbook.set_edit(row, product, "NOPE")
+    workbook.set_edit(workbook.positions["Recipients!5"], workbook.headers.index("Delivery"), "claim link")
+    records = [workbook.record(row), workbook.record(workbook.positions["Recipients!5"])]
+
+    recheck = workbook.recheck(records, workbook.pay_again)
+
+    assert workbook.result.rows is rows and rows[row].is_valid
+    assert workbook.facts is facts and facts.error_rows == 0
+    assert workbook.kinds(sheet) == {DeliveryType.DIGITAL}
+    workbook.apply(recheck)
+    assert not workbook.result.rows[row].is_valid and rows[row].is_valid
+    assert workbook.facts.error_rows == 1 and workbook.facts == compute_facts(workbook)
+    assert workbook.kinds(sheet) == {DeliveryType.DIGITAL, DeliveryType.LINKS}
