@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 CENT = Decimal("0.01")
 # The most line items one order may hold (docs/api-contract.md): larger runs are split into several orders.
@@ -189,3 +193,13 @@ class Catalog:
             f"This account is offered no shipping methods{why}: physical cards cannot be sent through it. "
             "Digital and link cards are not affected.",
         )
+
+
+def by_id_or_name(items: Mapping[str, T], text: str) -> T | None:
+    """An item of the catalog (a shipping method, a carrier, a branding) by id, else by name, ignoring case and
+    surrounding spaces."""
+    wanted = text.strip().casefold()
+    for key, item in items.items():
+        if key.casefold() == wanted or str(getattr(item, "name", "")).casefold() == wanted:
+            return item
+    return None

@@ -1,28 +1,29 @@
 """What an import produces: normalised rows with their issues, counts, line items and cost per currency.
 
 `validate_sheets` checks every row of the sheets a reader delivered and returns an `ImportResult`: what the
-grid shows, the submission sends (`line_items()`), the export writes and `giftbatch validate` prints. The
-GUI edits a row in place and calls `ImportResult.revalidate(record)`, which re-checks that row and redoes the
-whole-file checks (duplicates, totals) in milliseconds.
+grid shows, the submission sends (`line_items()`), the export writes and `giftbatch validate` prints. Edited
+rows are checked again by `app.domain.recheck`, whose changes the thread that owns the result puts in.
+
+Building 100,000 rows allocates a few long-lived objects per row and frees none; the caller runs the build
+with the garbage collector paused (the GUI's worker and the command line do: memory tuning is theirs).
 """
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.domain.catalog import DeliveryType, money
+from app.domain.catalog import Catalog, DeliveryType, money
 from app.domain.errors import GiftbatchError
 from app.domain.fields import Field
-from app.domain.file_checks import check_recipients
 from app.domain.issues import Issue, Severity
+from app.domain.payments import PayAgain
 from app.domain.recipient import Recipient, RowLayout
-from app.domain.records import CellError, CellValue, RawRecord
-from app.domain.validation import RowValidator
+from app.domain.records import CellError, CellValue
+from app.domain.validation import RowValidator, check_recipients
 
 Value = CellValue | CellError
 ProgressCallback = Callable[[int], None]
@@ -83,7 +84,12 @@ class ImportedRow:
 @dataclass
 class ImportResult:
     """Everything one import found. `general_issues` are about the file or a whole sheet (and the reader's
-    warnings at cells, such as hidden rows); row issues live on the rows."""
+    warnings at cells, such as hidden rows); row issues live on the rows.
+
+    `rows` and `pay_again` change only together, when edits checked again are put in
+    (`app.domain.recheck.RowRechecker.apply`), by the thread that owns the result: as a new list, so that
+    whoever took the list before keeps a whole one. `validator` checks the edited rows (in a worker).
+    """
 
     file: str
     sheets: list[str]
@@ -93,9 +99,16 @@ class ImportResult:
     validator: RowValidator
     notes: list[str] = field(default_factory=list)
     _positions: dict[str, int] | None = field(default=None, repr=False)
+    pay_again: PayAgain = field(init=False)
 
     def __post_init__(self) -> None:
-        self.recheck_file()
+        self.pay_again = self.validator.pay_again
+        self._check_across_rows()
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog the rows were checked against (and are priced with)."""
+        return self.validator.catalog
 
     def _index(self) -> dict[str, int]:
         """Each row's position by key, made on first need (an edit, a look-up, a file warning to place): an
@@ -166,7 +179,7 @@ class ImportResult:
         the vendor documents no currency for it.
         """
         totals: dict[str, Decimal] = defaultdict(Decimal)
-        catalog = self.validator.catalog
+        catalog = self.catalog
         for recipient in self.valid_recipients():
             product = catalog.product(recipient.product_id) if recipient.product_id else None
             if product is None or recipient.value is None or recipient.quantity is None:
@@ -179,33 +192,12 @@ class ImportResult:
     def row(self, key: str) -> ImportedRow:
         return self.rows[self._index()[key]]
 
-    def revalidate(self, record: RawRecord) -> ImportedRow:
-        """Check one edited row again, replace it, and redo the whole-file checks; returns the new row."""
-        positions = self._index()
-        position = positions.get(record.key)
-        columns = self.rows[position].recipient.columns if position is not None else None
-        recipient, issues = self.validator.validate_record(record, columns)
-        updated = ImportedRow(recipient, issues)
-        if position is None:
-            positions[record.key] = len(self.rows)
-            self.rows.append(updated)
-        else:
-            self.rows[position] = updated
-        self.recheck_file()
-        return updated
-
-    def recheck_file(self) -> None:
-        """Redo the issues that depend on several rows (repeated rows, duplicates, totals per recipient)."""
-        validator = self.validator
+    def _check_across_rows(self) -> None:
+        """The issues that depend on several rows (repeated rows, duplicates, totals per recipient), put on
+        the rows as they are built (before anyone else sees them)."""
         found = check_recipients(
-            [row.recipient for row in self.rows], validator.options.total_threshold, validator.pay_again
+            [row.recipient for row in self.rows], self.validator.options.total_threshold, self.pay_again
         )
-        # Only rows that have or had such a warning get a new list: a fresh empty list for each of 100,000
-        # rows on every edit makes the garbage collector walk the whole heap (half a second holding the GIL,
-        # which freezes the GUI thread). Rows that had one are cleared, then the rows found get theirs.
-        for row in self.rows:
-            if row.file_issues:
-                row.file_issues = []
         for key, issues in found.items():
             self.rows[self._index()[key]].file_issues = issues
 
@@ -223,30 +215,22 @@ def validate_sheets(
     """Check every row of `sheets`; `progress` gets a percentage, `cancel` stops with `ImportCancelled`."""
     total = max(1, sum(len(sheet.row_numbers) for sheet in sheets))
     rows: list[ImportedRow] = []
-    # The import allocates a few objects per row and frees none: the cyclic garbage collector would walk the
-    # growing heap again and again for nothing (a third of the time at 100,000 rows). It is back on after.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for sheet in sheets:
-            _validate_sheet(sheet, validator, rows, lambda done: _report(progress, cancel, done, total))
-        _report(progress, cancel, total, total)
-        general = list(general_issues)
-        if validator.catalog.is_empty:
-            general.append(_catalog_missing())
-        general.extend(validator.sheet_notes.values())
-        return ImportResult(
-            file=file,
-            sheets=[sheet.name for sheet in sheets],
-            mapping={sheet.name: dict(sheet.mapping) for sheet in sheets},
-            rows=rows,
-            general_issues=general,
-            validator=validator,
-            notes=list(notes),
-        )
-    finally:
-        if collecting:
-            gc.enable()
+    for sheet in sheets:
+        _validate_sheet(sheet, validator, rows, lambda done: _report(progress, cancel, done, total))
+    _report(progress, cancel, total, total)
+    general = list(general_issues)
+    if validator.catalog.is_empty:
+        general.append(_catalog_missing())
+    general.extend(validator.sheet_notes())
+    return ImportResult(
+        file=file,
+        sheets=[sheet.name for sheet in sheets],
+        mapping={sheet.name: dict(sheet.mapping) for sheet in sheets},
+        rows=rows,
+        general_issues=general,
+        validator=validator,
+        notes=list(notes),
+    )
 
 
 def _validate_sheet(

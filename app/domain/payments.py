@@ -132,16 +132,27 @@ class EarlierPayments:
 NO_EARLIER_PAYMENTS = EarlierPayments()
 
 
-@dataclass
+@dataclass(frozen=True)
 class PayAgain:
     """The rows the user chose to pay again, with why: {row key ('Sheet1!7') or row number ('7'): reason}.
 
     `every_row` is the reason when the user said "all" (the command line's `--pay-again all`). Only the
-    blocking errors (`BLOCKING_CODES`) are lifted; a row that is not blocked is unaffected.
+    blocking errors (`BLOCKING_CODES`) are lifted; a row that is not blocked is unaffected. A choice is never
+    changed once made (a worker may be checking rows with it): another choice is another `PayAgain`.
     """
 
-    rows: dict[str, str] = field(default_factory=dict)
+    rows: Mapping[str, str] = field(default_factory=dict)
     every_row: str | None = None
+
+    def choosing(self, keys: Iterable[str], reason: str | None) -> PayAgain:
+        """This choice with the rows `keys` paid again for `reason` (None: no longer paid again)."""
+        rows = dict(self.rows)
+        for key in keys:
+            if reason is None:
+                rows.pop(key, None)
+            else:
+                rows[key] = reason
+        return PayAgain(rows, self.every_row)
 
     def reason_for(self, key: str, row: int) -> str | None:
         if self.every_row is not None:

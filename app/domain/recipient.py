@@ -146,3 +146,16 @@ def identity_of(recipient: Recipient) -> str | None:
     if recipient.reference:
         return "ref:" + recipient.reference.casefold()
     return "name:" + " ".join(recipient.name.casefold().split()) if recipient.name else None
+
+
+def identity_field(recipient: Recipient) -> Field:
+    """The column that names the recipient, where warnings about them are placed."""
+    kind = recipient.delivery_type
+    if kind is DeliveryType.DIGITAL:
+        return Field.EMAIL if recipient.email else Field.SMS
+    if kind is DeliveryType.LINKS and recipient.reference:
+        return Field.REFERENCE
+    columns = recipient.columns
+    return next(
+        (f for f in (Field.FULL_NAME, Field.FIRST_NAME, Field.ADDRESS_LINE1) if f in columns), Field.FULL_NAME
+    )

@@ -94,7 +94,7 @@ def rows_from_import(result: ImportResult) -> tuple[list[PlanRow], list[SkippedR
     """The import's valid rows as plan rows; its rows with errors as skipped rows, with their first error."""
     rows: list[PlanRow] = []
     skipped: list[SkippedRow] = []
-    pay_again = result.validator.pay_again
+    pay_again = result.pay_again
     for imported in result.rows:
         recipient = imported.recipient
         if imported.is_valid:

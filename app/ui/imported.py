@@ -1,7 +1,8 @@
 """A workbook as the Import and Review steps hold it: what was read, how it validated, and the user's edits.
 
 Plain Python, no Qt: everything slow here (`load_workbook`, `validate_workbook`, `ImportedWorkbook.recheck`)
-runs in a worker, and the GUI thread only reads the finished object. The grid's columns are every sheet's own
+runs in a worker, and the GUI thread only reads the finished object; what a re-check found is put in by the
+GUI thread (`ImportedWorkbook.apply`). The grid's columns are every sheet's own
 headers (the union, in order) followed by a Status column; a row's cells are the values as read, or as the
 user edited them (`edits`, {row key: {header: value}}, the same header names `RowOutcome.values` uses).
 """
@@ -32,7 +33,7 @@ from app.domain.import_result import (
 from app.domain.issues import Issue, Severity
 from app.domain.outcomes import RowValue, SheetLayout
 from app.domain.payments import EarlierPayments, PayAgain
-from app.domain.recheck import RowRechecker, row_cost
+from app.domain.recheck import RowChanges, RowRechecker, row_cost
 from app.domain.recipient import Recipient
 from app.domain.records import RawRecord, SourceCell
 from app.domain.required_fields import Need, missing_needs
@@ -162,6 +163,15 @@ class ReviewFacts:
     file_errors: list[Issue] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """What a re-check of edited rows found (in a worker), for `ImportedWorkbook.apply` (on the GUI thread)."""
+
+    changes: RowChanges
+    facts: ReviewFacts
+    kind_counts: dict[str, Counter[DeliveryType]]
+
+
 class ImportedWorkbook:
     """One read of one workbook, validated, with the user's edits; the grid's rows are `result.rows`."""
 
@@ -198,6 +208,7 @@ class ImportedWorkbook:
         self.search_texts = [self._search_text(i) for i in range(len(rows))]
         self._kind_counts = _kind_counts(rows)  # here in the worker, not per question on the GUI thread
         self._rechecker = RowRechecker(result)  # indexes the rows by recipient: edits are checked in ms
+        self._pay_again = result.pay_again
         self.facts = compute_facts(self)
 
     # -- the grid ------------------------------------------------------------------------------------------
@@ -268,23 +279,14 @@ class ImportedWorkbook:
 
     @property
     def pay_again(self) -> PayAgain:
-        """The rows the user chose to pay again, with the reasons (the validator's own: change it only
-        through `set_pay_again`)."""
-        return self.result.validator.pay_again
-
-    def pay_again_copy(self) -> PayAgain:
-        """For an import made again from this one (the same rows, checked again)."""
-        return PayAgain(dict(self.pay_again.rows), self.pay_again.every_row)
+        """The rows the user chose to pay again, with the reasons (change it through `set_pay_again`); the
+        rows show it once checked again with it."""
+        return self._pay_again
 
     def set_pay_again(self, rows: Iterable[int], reason: str | None) -> None:
         """Pay these grid rows again with `reason` (None: stop paying them again); check them again after
         (`recheck`), as after an edit."""
-        chosen = self.pay_again.rows
-        for row in rows:
-            if reason is None:
-                chosen.pop(self.keys[row], None)
-            else:
-                chosen[self.keys[row]] = reason
+        self._pay_again = self._pay_again.choosing((self.keys[row] for row in rows), reason)
 
     @property
     def edit_count(self) -> int:
@@ -311,21 +313,26 @@ class ImportedWorkbook:
         """Every row as a record with the edits applied (for the error report); run it in a worker."""
         return (self.record(row) for row in range(len(self.keys)))
 
-    def recheck(self, records: Sequence[RawRecord]) -> ReviewFacts:
-        """Validate edited rows again and redo the whole-file checks for the recipients they concern; returns
-        `facts` with those rows brought up to date (to be set as `facts` before the next recheck).
+    def recheck(self, records: Sequence[RawRecord], pay_again: PayAgain) -> Recheck:
+        """Validate edited rows again (with the pay-again choice `pay_again`) and redo the whole-file checks
+        for the recipients they concern; returns the changed rows and `facts` brought up to date, for `apply`.
+        Changes nothing: the GUI thread may be reading the rows meanwhile.
 
-        Run in a worker, one at a time: under a millisecond at 100,000 rows, where a full pass
-        (`ImportResult.revalidate`, `compute_facts`) took 450 ms of Python that competed with the GUI
-        thread's painting for the GIL.
+        Run in a worker, one at a time, each applied before the next: under a millisecond at 100,000 rows,
+        where a full pass (a fresh import's checks, `compute_facts`) took 450 ms of Python that competed with
+        the GUI thread's painting for the GIL.
         """
-        rows = self.result.rows
-        before = {position: rows[position] for position in (self.positions[r.key] for r in records)}
-        changed = self._rechecker.revalidate(records)
-        self._kind_counts = _recounted(self._kind_counts, before, rows)
+        changes = self._rechecker.recheck(records, pay_again)
         # Rows only their whole-file issues changed for (a repeated row, its twin edited) may have become
         # valid or not: their validity and cost are counted again too.
-        return refreshed_facts(self, self.facts, changed, {**self._rechecker.replaced, **before})
+        counts = _recounted(self._kind_counts, changes.before, changes.rows)
+        return Recheck(changes, refreshed_facts(self, self.facts, changes), counts)
+
+    def apply(self, recheck: Recheck) -> None:
+        """Put in what `recheck` found; on the GUI thread (the one that reads the rows)."""
+        self._rechecker.apply(recheck.changes)
+        self._kind_counts = recheck.kind_counts
+        self.facts = recheck.facts
 
     def bulk(self) -> Iterator[object]:
         """The pieces most of its memory is in, for `app.ui.heap.release_in_pieces`: the rows, the sheets read."""
@@ -456,7 +463,7 @@ def compute_facts(imported: ImportedWorkbook, cancel: threading.Event | None = N
     """Counts, costs, issues by cell and by kind, and row flags, for the grid, panel and summary."""
     result = imported.result
     located, general = _locate(result.general_issues, imported.positions)
-    catalog = result.validator.catalog
+    catalog = result.catalog
     flags: list[int] = []
     cells: dict[int, dict[str | None, tuple[Issue, ...]]] = {}
     valid_count = 0
@@ -477,20 +484,19 @@ def compute_facts(imported: ImportedWorkbook, cancel: threading.Event | None = N
     )
 
 
-def refreshed_facts(
-    imported: ImportedWorkbook, facts: ReviewFacts, changed: Iterable[int], before: Mapping[int, ImportedRow]
-) -> ReviewFacts:
-    """`facts` brought up to date after the rows at `changed` were checked again, as `compute_facts` would
-    give them, in time that grows with those rows and the issues (not with every row). `before` holds the
-    edited rows as they were: their validity and cost are taken out and the new ones put in. `facts` is
-    not changed (the GUI thread may be reading it)."""
+def refreshed_facts(imported: ImportedWorkbook, facts: ReviewFacts, changes: RowChanges) -> ReviewFacts:
+    """`facts` as they will be once `changes` are in, as `compute_facts` would give them then, in time that
+    grows with the rows checked and the issues (not with every row). The rows replaced (`changes.before`)
+    have their validity and cost taken out and the new ones put in. `facts` is not changed (the GUI thread
+    may be reading it)."""
     result = imported.result
+    rows = result.rows
     located, general = _locate(result.general_issues, imported.positions)
-    catalog = result.validator.catalog
+    catalog = result.catalog
     flags = list(facts.flags)
     cells = dict(facts.cell_issues)
-    for row_index in changed:
-        flags[row_index], by_cell = _row_facts(result.rows[row_index], located.get(row_index))
+    for row_index in changes.checked:
+        flags[row_index], by_cell = _row_facts(changes.row(row_index, rows), located.get(row_index))
         if by_cell:
             cells[row_index] = by_cell
         else:
@@ -498,8 +504,8 @@ def refreshed_facts(
     valid_count = facts.valid_count
     costs: dict[str, Decimal] = defaultdict(Decimal, facts.costs)
     priced = Counter(facts.priced_rows)
-    for row_index, old in before.items():
-        for row, sign in ((old, -1), (result.rows[row_index], 1)):
+    for row_index, old in changes.before.items():
+        for row, sign in ((old, -1), (changes.rows[row_index], 1)):
             if row.is_valid:
                 valid_count += sign
                 _add_cost(costs, priced, row.recipient, catalog, sign)
@@ -650,9 +656,10 @@ def _kind_counts(rows: Sequence[ImportedRow]) -> dict[str, Counter[DeliveryType]
 def _recounted(
     counts: Mapping[str, Counter[DeliveryType]],
     before: Mapping[int, ImportedRow],
-    rows: Sequence[ImportedRow],
+    rows: Mapping[int, ImportedRow],
 ) -> dict[str, Counter[DeliveryType]]:
-    """`counts` after the rows at `before`'s positions changed, as a copy (the GUI thread may be reading)."""
+    """`counts` after the rows at `before`'s positions became `rows`' (by position), as a copy (the GUI
+    thread may be reading)."""
     recounted: dict[str, Counter[DeliveryType]] = defaultdict(Counter)
     recounted.update((sheet, Counter(kinds)) for sheet, kinds in counts.items())
     for position, old in before.items():

@@ -15,6 +15,7 @@ from app.domain.fields import Field
 from app.domain.import_result import ImportCancelled, ImportResult, SheetValues, validate_sheets
 from app.domain.issues import Severity
 from app.domain.payments import PayAgain
+from app.domain.recheck import RowRechecker
 from app.domain.records import CellError, CellValue, RawRecord, SourceCell
 from app.domain.validation import RowValidator, ValidationOptions
 from tests.domain.helpers import COLUMNS, TODAY, sandbox_like_catalog
@@ -207,7 +208,7 @@ def test_issues_are_ordered_by_sheet_row_and_column() -> None:
     assert [i.cell for i in result.issues] == ["B2", "C2", "B3", "D3"]
 
 
-def test_revalidating_an_edited_row_updates_its_issues_and_the_duplicates() -> None:
+def test_an_edited_row_checked_again_updates_its_issues_and_the_duplicates() -> None:
     result = run(
         sheet(
             [
@@ -225,9 +226,10 @@ def test_revalidating_an_edited_row_updates_its_issues_and_the_duplicates() -> N
             for fld, value in zip(HEADER, ["Ana", "ana@example.com", "CVS", 25, 2, "email"], strict=True)
         },
     )
-    updated = result.revalidate(edited)
+    rechecker = RowRechecker(result)
+    rechecker.apply(rechecker.recheck([edited]))
+    updated = result.row("Sheet1!3")
     assert updated.is_valid
-    assert result.row("Sheet1!3") is updated
     assert codes_at(result, "value.not_allowed") == []
     assert codes_at(result, "duplicate.in_file") == ["B3"]
     assert result.valid_count == 2
@@ -293,5 +295,5 @@ def test_an_edited_row_that_leaves_out_an_empty_cell_still_names_that_cell() -> 
     edited = RawRecord(
         "Sheet1", 2, {fld: SourceCell("Sheet1", 2, LETTERS[fld], v) for fld, v in cells.items()}
     )
-    (issue,) = result.revalidate(edited).issues
+    (issue,) = RowRechecker(result).recheck([edited]).rows[0].issues
     assert (issue.code, issue.cell) == ("product.missing", "C2")

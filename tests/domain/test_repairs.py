@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.domain.dates import repair_date
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
 from app.domain.records import CellValue, SourceCell
@@ -15,7 +16,6 @@ from app.domain.repairs import (
     Amount,
     repair_amount,
     repair_country,
-    repair_date,
     repair_number,
     repair_phone,
     repair_postal_code,

@@ -408,7 +408,7 @@ def test_without_a_delivery_column_one_sheet_warning_explains_the_inference(cata
     for number in (2, 3, 4):
         recipient, issues = validate_one(validator, row(DIGITAL, delivery_type=None), number, present)
         assert (recipient.delivery_type, issues) == (DeliveryType.DIGITAL, [])
-    (note,) = validator.sheet_notes.values()
+    (note,) = validator.sheet_notes()
     assert (note.code, note.sheet, note.row, note.severity) == (
         "delivery_type.inferred",
         "Sheet1",

@@ -19,7 +19,7 @@ def test_the_delivery_types_found_follow_an_edited_row() -> None:
 
     row = workbook.positions["Recipients!5"]
     assert workbook.set_edit(row, workbook.headers.index("Delivery"), "claim link")
-    workbook.facts = workbook.recheck([workbook.record(row)])
+    workbook.apply(workbook.recheck([workbook.record(row)], workbook.pay_again))
 
     assert workbook.kinds(sheet) == {DeliveryType.DIGITAL, DeliveryType.LINKS}
 
@@ -42,7 +42,7 @@ def test_facts_after_random_edits_are_those_of_a_full_pass() -> None:
         for row in edited:
             header = pick.choice(list(choices))
             workbook.set_edit(row, workbook.headers.index(header), pick.choice(choices[header]))
-        workbook.facts = workbook.recheck([workbook.record(row) for row in edited])
+        workbook.apply(workbook.recheck([workbook.record(row) for row in edited], workbook.pay_again))
         assert workbook.facts == compute_facts(workbook)
         currencies.update(workbook.facts.costs)
     facts = workbook.facts
@@ -56,6 +56,27 @@ def test_a_currency_no_row_costs_any_more_leaves_the_costs() -> None:
     row, product = workbook.positions["Recipients!4"], workbook.headers.index("Product")
     for name, costs in (("TIMS-CA", {"CAD", "USD"}), ("CVS", {"USD"})):
         workbook.set_edit(row, product, name)
-        workbook.facts = workbook.recheck([workbook.record(row)])
+        workbook.apply(workbook.recheck([workbook.record(row)], workbook.pay_again))
         assert set(workbook.facts.costs) == costs
         assert workbook.facts == compute_facts(workbook)
+
+
+def test_a_recheck_in_a_worker_leaves_what_the_gui_reads_until_it_is_applied() -> None:
+    workbook = validate_workbook(
+        synthetic_read(10), ImportChoices(), catalog=sandbox_like_catalog(), options=options()
+    )
+    row, product = workbook.positions["Recipients!4"], workbook.headers.index("Product")
+    rows, facts, sheet = workbook.result.rows, workbook.facts, workbook.sheets[0]
+    workbook.set_edit(row, product, "NOPE")
+    workbook.set_edit(workbook.positions["Recipients!5"], workbook.headers.index("Delivery"), "claim link")
+    records = [workbook.record(row), workbook.record(workbook.positions["Recipients!5"])]
+
+    recheck = workbook.recheck(records, workbook.pay_again)
+
+    assert workbook.result.rows is rows and rows[row].is_valid
+    assert workbook.facts is facts and facts.error_rows == 0
+    assert workbook.kinds(sheet) == {DeliveryType.DIGITAL}
+    workbook.apply(recheck)
+    assert not workbook.result.rows[row].is_valid and rows[row].is_valid
+    assert workbook.facts.error_rows == 1 and workbook.facts == compute_facts(workbook)
+    assert workbook.kinds(sheet) == {DeliveryType.DIGITAL, DeliveryType.LINKS}

@@ -193,7 +193,7 @@ def test_a_fixed_row_stays_in_view_until_the_filter_is_chosen_again() -> None:
     row = model.row_for_key("Gifts Q4!7")
     assert row is not None
     model.setData(cell(model, "Gifts Q4!7", "E-mail Address"), "chloe.dubois@example.com")
-    workbook.facts = workbook.recheck([workbook.record(row)])
+    workbook.apply(workbook.recheck([workbook.record(row)], workbook.pay_again))
     model.facts_changed({row})
     assert proxy.rowCount() == 5
     proxy.refilter()

@@ -281,7 +281,7 @@ class ImportPage(Page):
             options=validation_options(self.session.settings, self._choices.default_delivery_type),
             previous=partial(previous_runs, self.session.paths.journal_file),
             edits={key: dict(changes) for key, changes in imported.edits.items()},
-            pay_again=imported.pay_again_copy(),
+            pay_again=imported.pay_again,
             stamp=imported.stamp,
         )
 
@@ -317,7 +317,7 @@ class ImportPage(Page):
             store=mapping_store(self.session.paths.config_dir),
             previous=partial(previous_runs, self.session.paths.journal_file),
             edits={key: dict(changes) for key, changes in edits.items()} if edits else None,
-            pay_again=imported.pay_again_copy() if keep_edits and imported is not None else None,
+            pay_again=imported.pay_again if keep_edits and imported is not None else None,
         )
 
     def _start(self, job: Callable[..., ImportedWorkbook], text: str) -> None:
@@ -491,11 +491,7 @@ class ImportPage(Page):
     def _catalog_may_have_changed(self) -> None:
         imported = self.session.imported
         catalog = self.session.catalog
-        if (
-            imported is not None
-            and catalog is not None
-            and not _same_offer(imported.result.validator.catalog, catalog)
-        ):
+        if imported is not None and catalog is not None and not _same_offer(imported.result.catalog, catalog):
             self.revalidate()
 
     # -- recent files and drops ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from app.domain.payments import BLOCKING_CODES, PAID_AGAIN
 from app.engine.plan import check_balance
 from app.ui.delegates import IssueCellDelegate
 from app.ui.formatting import format_money
-from app.ui.imported import FileStamp, ImportedWorkbook, ReviewFacts, next_stop
+from app.ui.imported import FileStamp, ImportedWorkbook, Recheck, ReviewFacts, next_stop
 from app.ui.models.issue_model import IssueTreeModel
 from app.ui.models.recipient_model import IssueRole, RecipientFilterProxy, RowFilter
 from app.ui.pages.base import Page
@@ -318,17 +318,17 @@ class ReviewPage(Page):
         records = [workbook.record(row) for row in sorted(rows)]  # built here: the edits may change meanwhile
         self._check_worker = run_in_background(
             self.session.pool,
-            partial(workbook.recheck, records),
+            partial(workbook.recheck, records, workbook.pay_again),
             on_success=partial(self._checked, workbook, rows),
             on_failure=partial(self._check_failed, workbook),
             on_cancelled=self._check_stopped,
         )
 
-    def _checked(self, workbook: ImportedWorkbook, rows: set[int], facts: ReviewFacts) -> None:
+    def _checked(self, workbook: ImportedWorkbook, rows: set[int], recheck: Recheck) -> None:
         self._check_worker = None
         self._checking = set()
         if workbook is self.session.imported:
-            workbook.facts = facts
+            workbook.apply(recheck)  # here, on the GUI thread: the worker changed nothing
             self.model.facts_changed(rows - self._pending)
             self._refresh_issues(workbook)
             self._show_summary()

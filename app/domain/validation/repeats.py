@@ -1,10 +1,12 @@
-"""Checks that need every row of the import: the same card twice, and too much for one recipient.
+"""A card paid twice, or too much for one person: checks against the rest of the file and earlier runs.
 
 A row that repeats an earlier row cell for cell (`duplicate.exact_row`) is an error: it is sent only when the
 user pays it again with a reason (see `app.domain.payments`). The same card to the same person in a row that
 differs otherwise (another message, another date) and a recipient's total above the limit are warnings: the
-user may mean them. All are recomputed after every edit in the grid: one pass over the recipients with
-dictionaries, a few milliseconds for 100,000 rows.
+user may mean them. These need every row of the import and are recomputed after every edit in the grid: one
+pass over the recipients with dictionaries, a few milliseconds for 100,000 rows. A row that pays what an
+earlier run paid (`duplicate.earlier_run`, from the journal's payments) is an error of the row itself, lifted
+the same way.
 """
 
 from __future__ import annotations
@@ -16,10 +18,20 @@ from decimal import Decimal
 from app.domain.catalog import DeliveryType
 from app.domain.fields import Field
 from app.domain.issues import Issue, Severity
-from app.domain.payments import EXACT_ROW, ON_PURPOSE, PAID_AGAIN, PayAgain, row_content
-from app.domain.recipient import Recipient
+from app.domain.payments import (
+    EARLIER_RUN,
+    EXACT_ROW,
+    ON_PURPOSE,
+    PAID_AGAIN,
+    EarlierPayments,
+    PayAgain,
+    payment_claims,
+    row_content,
+)
+from app.domain.recipient import Recipient, identity_field
 from app.domain.repairs import plain_number
-from app.domain.validation import identity_field, listed
+from app.domain.validation.row import RowCells
+from app.domain.validation.wording import listed
 
 
 def check_recipients(
@@ -32,6 +44,25 @@ def check_recipients(
     _duplicates(recipients, found, pay_again or PayAgain())
     _totals(recipients, threshold, found)
     return found
+
+
+def earlier_run(row: RowCells, recipient: Recipient, earlier: EarlierPayments, pay_again: PayAgain) -> None:
+    """An error for a payment an earlier run already made (or is making), unless the user pays again."""
+    found = earlier.find(payment_claims(recipient))
+    if found is None:
+        return
+    card = " ".join(p for p in (recipient.product_id, plain_number(recipient.value), recipient.currency) if p)
+    said = f"{recipient.shown_as} already got {card} in {found.describe()}."
+    reason = pay_again.reason_for(recipient.key, recipient.row)
+    if reason is not None:
+        row.warn(PAID_AGAIN, identity_field(recipient), f"{said}{ON_PURPOSE}{reason}")
+        return
+    row.fail(
+        EARLIER_RUN,
+        identity_field(recipient),
+        f"{said} Delete this row; if they should get another card, choose Pay again for this row "
+        "and say why.",
+    )
 
 
 def recheck_group(recipient: Recipient) -> str | None:
